@@ -1,0 +1,219 @@
+//! `plan evaluate FILE...`: profit, break-even and margin of safety.
+
+use plan::{Evaluation, FIELDS, Input, Note, NoteLevel, Scenario, evaluate};
+use serde::{Serialize, Serializer};
+
+use super::OutputArgs;
+use super::load::{Loaded, load};
+use crate::export::{Block, Cell, Document, NoteKind, NoteLine, Report, Row, Table, Unit};
+
+/// The version of the JSON layout; raised when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario files (`FILE`, `FILE#VARIANT`, or `-` for stdin).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    args.output.check()?;
+    let mut items = Vec::with_capacity(args.files.len());
+    for spec in &args.files {
+        let loaded = load(spec)?;
+        let evaluation = evaluate(&loaded.scenario)
+            .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot evaluate `{spec}`")))?;
+        items.push(Evaluated::new(loaded, evaluation));
+    }
+    args.output.emit(&EvaluateReport { items })?;
+    Ok(0)
+}
+
+/// One evaluated scenario, as JSON shows it.
+#[derive(Debug, Serialize)]
+pub struct Evaluated {
+    pub schema_version: u32,
+    pub name: String,
+    pub source: String,
+    pub variant: Option<String>,
+    pub inputs: Scenario,
+    pub results: plan::Results,
+    pub notes: Vec<Note>,
+}
+
+impl Evaluated {
+    pub fn new(loaded: Loaded, evaluation: Evaluation) -> Evaluated {
+        Evaluated {
+            schema_version: SCHEMA_VERSION,
+            name: loaded.scenario.name.clone(),
+            source: loaded.source,
+            variant: loaded.variant,
+            inputs: loaded.scenario,
+            results: evaluation.results,
+            notes: evaluation.notes,
+        }
+    }
+}
+
+/// Every evaluated scenario; JSON is one object for one file, an array for several.
+pub struct EvaluateReport {
+    pub items: Vec<Evaluated>,
+}
+
+impl Serialize for EvaluateReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.items.as_slice() {
+            [one] => one.serialize(serializer),
+            many => many.serialize(serializer),
+        }
+    }
+}
+
+/// The inputs the table shows, with the unit each is measured in.
+fn input_rows(items: &[Evaluated]) -> Vec<(&'static str, Unit, Vec<Option<f64>>)> {
+    let mut rows = Vec::new();
+    for input in Input::ALL {
+        let values: Vec<Option<f64>> = items.iter().map(|i| input.get(&i.inputs)).collect();
+        let shown = match input {
+            Input::Capacity => values.iter().any(Option::is_some),
+            Input::MarketingSpend | Input::MarketingUplift => items.iter().any(|i| i.inputs.marketing.is_some()),
+            _ => true,
+        };
+        if shown {
+            let unit = match input {
+                Input::Demand | Input::Capacity => Unit::Units,
+                Input::MarketingUplift => Unit::Ratio,
+                _ => Unit::Money(None),
+            };
+            rows.push((input.name(), unit, values));
+        }
+    }
+    if items.iter().any(|i| i.inputs.target_profit.is_some()) {
+        rows.push((
+            "target_profit",
+            Unit::Money(None),
+            items.iter().map(|i| i.inputs.target_profit).collect(),
+        ));
+    }
+    rows
+}
+
+fn with_currency(unit: Unit, scenario: &Scenario) -> Unit {
+    match unit {
+        Unit::Money(_) => Unit::Money(scenario.currency.clone()),
+        other => other,
+    }
+}
+
+impl Report for EvaluateReport {
+    fn document(&self) -> Document {
+        let items = &self.items;
+        let mut header = vec![String::new()];
+        header.extend(items.iter().map(|i| i.name.clone()));
+        let mut rows = vec![Row::Section("Inputs".into())];
+        for (name, unit, values) in input_rows(items) {
+            let mut cells = vec![Cell::text(name)];
+            cells.extend(
+                values
+                    .iter()
+                    .zip(items)
+                    .map(|(v, i)| Cell::number(*v, with_currency(unit.clone(), &i.inputs))),
+            );
+            rows.push(Row::Cells(cells));
+        }
+        let mut group = "";
+        for spec in FIELDS {
+            if !items.iter().any(|i| spec.applies_to(&i.inputs)) {
+                continue;
+            }
+            if spec.group != group {
+                group = spec.group;
+                rows.push(Row::Section(group.into()));
+            }
+            let mut cells = vec![Cell::text(spec.label)];
+            cells.extend(items.iter().map(|i| {
+                if spec.applies_to(&i.inputs) {
+                    Cell::number((spec.get)(&i.results), with_currency(spec.kind.into(), &i.inputs))
+                } else {
+                    Cell::Undefined
+                }
+            }));
+            rows.push(Row::Cells(cells));
+        }
+
+        let mut blocks = Vec::new();
+        if let [one] = items.as_slice() {
+            let per = one
+                .inputs
+                .period
+                .as_deref()
+                .map(|p| format!(", figures per {p}"))
+                .unwrap_or_default();
+            blocks.push(Block::Heading(format!("{} ({}{per})", one.name, one.source)));
+        }
+        blocks.push(Block::Table(Table { header, rows }));
+        let notes: Vec<NoteLine> = items
+            .iter()
+            .flat_map(|item| {
+                item.notes.iter().map(move |note| NoteLine {
+                    kind: match note.level {
+                        NoteLevel::Warning => NoteKind::Warning,
+                        NoteLevel::Undefined => NoteKind::Undefined,
+                    },
+                    text: note_text(note, items.len() > 1, &item.name),
+                })
+            })
+            .collect();
+        if !notes.is_empty() {
+            blocks.push(Block::Notes(notes));
+        }
+        Document { blocks }
+    }
+
+    fn csv_table(&self) -> Table {
+        let mut header: Vec<String> = ["name", "source", "variant", "currency", "period"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        header.extend(Input::ALL.iter().map(|i| i.name().to_string()));
+        header.push("target_profit".into());
+        header.extend(FIELDS.iter().map(|f| f.name.to_string()));
+        let rows = self
+            .items
+            .iter()
+            .map(|item| {
+                let s = &item.inputs;
+                let mut cells = vec![
+                    Cell::text(&item.name),
+                    Cell::text(&item.source),
+                    Cell::text(item.variant.clone().unwrap_or_default()),
+                    Cell::text(s.currency.clone().unwrap_or_default()),
+                    Cell::text(s.period.clone().unwrap_or_default()),
+                ];
+                cells.extend(Input::ALL.iter().map(|i| Cell::number(i.get(s), Unit::Plain)));
+                cells.push(Cell::number(s.target_profit, Unit::Plain));
+                cells.extend(FIELDS.iter().map(|f| Cell::number((f.get)(&item.results), Unit::Plain)));
+                Row::Cells(cells)
+            })
+            .collect();
+        Table { header, rows }
+    }
+}
+
+/// A note for people: which figures it is about, and which scenario when several.
+fn note_text(note: &Note, name_it: bool, name: &str) -> String {
+    let fields = note
+        .fields
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let prefix = if name_it { format!("{name}: ") } else { String::new() };
+    match note.level {
+        NoteLevel::Undefined => format!("{prefix}{fields}: {}", note.message),
+        NoteLevel::Warning => format!("{prefix}{}", note.message),
+    }
+}

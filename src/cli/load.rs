@@ -1,0 +1,58 @@
+//! Reading scenario files: `FILE`, `FILE#VARIANT`, or `-` for stdin.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context;
+use plan::{Scenario, ScenarioFile};
+
+/// A scenario with where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    /// The file as the user named it (`-` for stdin).
+    pub source: String,
+    /// The variant, for `FILE#VARIANT`.
+    pub variant: Option<String>,
+}
+
+/// Splits `FILE#VARIANT`; a path that exists as written is never split.
+fn split(spec: &str) -> (&str, Option<&str>) {
+    if spec != "-"
+        && !Path::new(spec).exists()
+        && let Some((file, variant)) = spec.rsplit_once('#')
+    {
+        return (file, Some(variant));
+    }
+    (spec, None)
+}
+
+/// Reads and parses a scenario file (without choosing a variant).
+pub fn read_file(file: &str) -> anyhow::Result<ScenarioFile> {
+    let text = if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the scenario from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("cannot read scenario file `{file}`"))?
+    };
+    let source = if file == "-" { "<stdin>" } else { file };
+    Ok(ScenarioFile::parse(&text, source)?)
+}
+
+/// Loads `FILE` (the base scenario) or `FILE#VARIANT`.
+pub fn load(spec: &str) -> anyhow::Result<Loaded> {
+    let (file, variant) = split(spec);
+    let parsed = read_file(file)?;
+    let scenario = match variant {
+        Some(name) => parsed.variant(name)?,
+        None => parsed.base()?,
+    };
+    Ok(Loaded {
+        scenario,
+        source: file.to_string(),
+        variant: variant.map(str::to_string),
+    })
+}

@@ -1,0 +1,250 @@
+//! One renderer per output format, as hyperfine's `export/` does.
+//!
+//! Every command builds a typed report. JSON serialises the report itself;
+//! the table and Markdown formats render the [`Document`] the report describes
+//! itself as; CSV renders the report's one tidy [`Table`]. Renderers are pure:
+//! they return text, so they are tested without starting a process.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use serde::Serialize;
+
+/// The output formats every command offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people (the default).
+    Table,
+    /// JSON for programs: plain numbers written in full.
+    Json,
+    /// CSV for spreadsheets: one header row, plain numbers written in full.
+    Csv,
+    /// Markdown tables, for documents and pull requests.
+    Markdown,
+}
+
+/// How to draw for people.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// Colour (ANSI escapes) in the table format.
+    pub color: bool,
+}
+
+/// A report a command produced, renderable in every format.
+pub trait Report: Serialize {
+    /// The report as people read it: headings, tables, charts and notes.
+    fn document(&self) -> Document;
+    /// The report as one tidy table for spreadsheets.
+    fn csv_table(&self) -> Table;
+}
+
+/// Renders a report in a format.
+pub fn render(report: &impl Report, format: Format, style: Style) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Table => table::render(&report.document(), style),
+        Format::Markdown => markdown::render(&report.document()),
+        Format::Json => json::render(report)?,
+        Format::Csv => csv::render(&report.csv_table())?,
+    })
+}
+
+/// What a person reads: a sequence of blocks.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // Paragraph and Chart serve the analysis commands.
+pub enum Block {
+    /// A heading above what follows.
+    Heading(String),
+    /// A paragraph of prose.
+    Paragraph(String),
+    /// A table of figures.
+    Table(Table),
+    /// Text drawn with characters (a tornado, a histogram): shown as is.
+    Chart(String),
+    /// Warnings and explanations.
+    Notes(Vec<NoteLine>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // Info serves the analysis commands.
+pub enum NoteKind {
+    Warning,
+    Undefined,
+    Info,
+}
+
+#[derive(Debug, Clone)]
+pub struct NoteLine {
+    pub kind: NoteKind,
+    pub text: String,
+}
+
+/// Rows of cells under a header.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Row {
+    /// A group label spanning the table (left out of CSV).
+    Section(String),
+    Cells(Vec<Cell>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64, Unit),
+    /// No value: a dash for people, empty in CSV.
+    Undefined,
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    pub fn number(value: Option<f64>, unit: Unit) -> Cell {
+        value.map_or(Cell::Undefined, |v| Cell::Number(v, unit.clone()))
+    }
+}
+
+/// How a number is shown to people. CSV and JSON ignore it.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(dead_code)] // Percent serves the comparison commands.
+pub enum Unit {
+    /// Money, with the currency code shown after it when known.
+    Money(Option<String>),
+    /// A count of units: whole numbers without decimals.
+    Units,
+    /// A fraction shown as a percentage: 0.45 is 45.0%.
+    Ratio,
+    /// A change in percent already (12.5 is +12.5%).
+    Percent,
+    /// A multiplier: 1.11x.
+    Multiple,
+    /// Any other number, to 6 significant digits.
+    Plain,
+}
+
+impl From<plan::FieldKind> for Unit {
+    fn from(kind: plan::FieldKind) -> Unit {
+        match kind {
+            plan::FieldKind::Money => Unit::Money(None),
+            plan::FieldKind::Units => Unit::Units,
+            plan::FieldKind::Ratio => Unit::Ratio,
+            plan::FieldKind::Multiple => Unit::Multiple,
+        }
+    }
+}
+
+/// A number written in full for programs: the shortest text that reads back
+/// as the same `f64`, whole numbers without a decimal point.
+pub fn full_number(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_string()
+    } else if v.fract() == 0.0 && v.abs() < 1e16 {
+        format!("{v:.0}")
+    } else {
+        ryu::Buffer::new().format_finite(v).to_string()
+    }
+}
+
+/// A number rounded for people, with thousands separators.
+pub fn human_number(v: f64, unit: &Unit) -> String {
+    match unit {
+        Unit::Money(currency) => {
+            let decimals = if (v - v.round()).abs() < 0.005 { 0 } else { 2 };
+            let text = grouped(v, decimals);
+            match currency {
+                Some(code) => format!("{text} {code}"),
+                None => text,
+            }
+        }
+        Unit::Units => {
+            let decimals = if (v - v.round()).abs() < 0.005 { 0 } else { 2 };
+            grouped(v, decimals)
+        }
+        Unit::Ratio => format!("{}%", grouped(v * 100.0, 1)),
+        Unit::Percent => format!("{}{}%", if v > 0.0 { "+" } else { "" }, grouped(v, 1)),
+        Unit::Multiple => format!("{}x", grouped(v, 2)),
+        Unit::Plain => {
+            if v != 0.0 && (v.abs() >= 1e12 || v.abs() < 1e-4) {
+                format!("{v:.4e}")
+            } else {
+                let decimals = (5 - v.abs().log10().floor().max(0.0) as i32).clamp(0, 6) as usize;
+                let text = grouped(v, decimals);
+                if text.contains('.') {
+                    text.trim_end_matches('0').trim_end_matches('.').to_string()
+                } else {
+                    text
+                }
+            }
+        }
+    }
+}
+
+/// `v` to `decimals` places with a comma every three digits.
+fn grouped(v: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, v.abs());
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let mut out = String::with_capacity(text.len() + whole.len() / 3 + 1);
+    let negative = v < 0.0 && text.bytes().any(|b| b.is_ascii_digit() && b != b'0');
+    if negative {
+        out.push('-');
+    }
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_numbers_read_back_exactly() {
+        assert_eq!(full_number(450_000.0), "450000");
+        assert_eq!(full_number(-150_000.0), "-150000");
+        assert_eq!(full_number(0.45), "0.45");
+        assert_eq!(full_number(-0.0), "0");
+        assert_eq!(full_number(500_000.0 / 450_000.0), "1.1111111111111112");
+        for v in [1.0 / 3.0, 1e-7, 123_456_789.123_456_78, 1e20, 2.5e-300] {
+            assert_eq!(full_number(v).parse::<f64>().unwrap(), v);
+        }
+    }
+
+    #[test]
+    fn human_numbers_group_thousands_and_round() {
+        assert_eq!(human_number(450_000.0, &Unit::Money(Some("CNY".into()))), "450,000 CNY");
+        assert_eq!(human_number(-1_234_567.891, &Unit::Money(None)), "-1,234,567.89");
+        assert_eq!(human_number(24.5, &Unit::Money(None)), "24.50");
+        assert_eq!(human_number(1_000.0, &Unit::Units), "1,000");
+        assert_eq!(human_number(3_333.333_3, &Unit::Units), "3,333.33");
+        assert_eq!(human_number(0.45, &Unit::Ratio), "45.0%");
+        assert_eq!(human_number(55.555, &Unit::Percent), "+55.6%");
+        assert_eq!(human_number(-33.33, &Unit::Percent), "-33.3%");
+        assert_eq!(human_number(10.0 / 9.0, &Unit::Multiple), "1.11x");
+        assert_eq!(human_number(-0.0001, &Unit::Money(None)), "0");
+        assert_eq!(human_number(123.456789, &Unit::Plain), "123.457");
+        assert_eq!(human_number(100.0, &Unit::Plain), "100");
+    }
+}

@@ -23,5 +23,5 @@ pub mod scenario;
 
 pub use diagnostic::Diagnostic;
 pub use input::Input;
-pub use model::{Evaluation, FIELDS, FieldKind, FieldSpec, ModelError, Note, NoteLevel, Results, evaluate};
+pub use model::{Core, Evaluation, FIELDS, FieldKind, FieldSpec, ModelError, Note, NoteLevel, Results, core, evaluate};
 pub use scenario::{Marketing, Scenario, ScenarioFile};

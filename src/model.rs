@@ -260,6 +260,58 @@ fn whole_units(units: f64) -> f64 {
     }
 }
 
+/// The heart of the model: volume, revenue, costs and profit, without the
+/// derived ratios and notes. Cheap (no allocation), for analyses that evaluate
+/// a scenario millions of times; [`evaluate`] builds on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Core {
+    pub base_demand: f64,
+    pub uplift: f64,
+    pub units_demanded: f64,
+    pub units_sold: f64,
+    pub revenue: f64,
+    pub variable_cost: f64,
+    pub unit_contribution: f64,
+    pub contribution_margin: f64,
+    pub fixed_cost_total: f64,
+    pub profit: f64,
+}
+
+impl Core {
+    /// `fixed_cost_total / unit_contribution`, when units contribute.
+    pub fn break_even_units(&self) -> Option<f64> {
+        (self.unit_contribution > 0.0).then(|| self.fixed_cost_total / self.unit_contribution)
+    }
+}
+
+/// Computes the heart of the model for one scenario. Figures may be infinite
+/// for absurd inputs; [`evaluate`] turns that into an error.
+pub fn core(scenario: &Scenario) -> Core {
+    let price = scenario.price;
+    let base_demand = base_demand(scenario);
+    let uplift = uplift(scenario);
+    let units_demanded = base_demand * (1.0 + uplift);
+    let units_sold = match scenario.capacity {
+        Some(capacity) if capacity < units_demanded => capacity,
+        _ => units_demanded,
+    };
+    let unit_contribution = price - scenario.unit_variable_cost;
+    let contribution_margin = unit_contribution * units_sold;
+    let fixed_cost_total = scenario.fixed_cost + marketing_spend(scenario);
+    Core {
+        base_demand,
+        uplift,
+        units_demanded,
+        units_sold,
+        revenue: price * units_sold,
+        variable_cost: scenario.unit_variable_cost * units_sold,
+        unit_contribution,
+        contribution_margin,
+        fixed_cost_total,
+        profit: contribution_margin - fixed_cost_total,
+    }
+}
+
 /// Evaluates the profit model for one scenario.
 pub fn evaluate(scenario: &Scenario) -> Result<Evaluation, ModelError> {
     let mut notes = Vec::new();
@@ -272,22 +324,19 @@ pub fn evaluate(scenario: &Scenario) -> Result<Evaluation, ModelError> {
     };
 
     let price = scenario.price;
-    let unit_cost = scenario.unit_variable_cost;
     let spend = marketing_spend(scenario);
-    let demand = base_demand(scenario);
-    let uplift = uplift(scenario);
-
-    let units_demanded = demand * (1.0 + uplift);
-    let units_sold = match scenario.capacity {
-        Some(capacity) if capacity < units_demanded => capacity,
-        _ => units_demanded,
-    };
-    let revenue = price * units_sold;
-    let variable_cost = unit_cost * units_sold;
-    let unit_contribution = price - unit_cost;
-    let contribution_margin = unit_contribution * units_sold;
-    let fixed_cost_total = scenario.fixed_cost + spend;
-    let profit = contribution_margin - fixed_cost_total;
+    let Core {
+        base_demand: demand,
+        uplift,
+        units_demanded,
+        units_sold,
+        revenue,
+        variable_cost,
+        unit_contribution,
+        contribution_margin,
+        fixed_cost_total,
+        profit,
+    } = core(scenario);
 
     let contribution_margin_ratio = if price > 0.0 {
         Some(unit_contribution / price)

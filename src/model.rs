@@ -312,6 +312,54 @@ pub fn core(scenario: &Scenario) -> Core {
     }
 }
 
+impl Core {
+    /// The same figures with binary floating-point noise removed (see [`tidy`]).
+    pub fn tidy(self) -> Core {
+        Core {
+            base_demand: tidy(self.base_demand),
+            uplift: tidy(self.uplift),
+            units_demanded: tidy(self.units_demanded),
+            units_sold: tidy(self.units_sold),
+            revenue: tidy(self.revenue),
+            variable_cost: tidy(self.variable_cost),
+            unit_contribution: tidy(self.unit_contribution),
+            contribution_margin: tidy(self.contribution_margin),
+            fixed_cost_total: tidy(self.fixed_cost_total),
+            profit: tidy(self.profit),
+        }
+    }
+}
+
+/// Removes the noise binary floating point adds to decimal arithmetic.
+///
+/// Inputs are written in decimal, but `0.15` has no exact binary form, so
+/// `2600 x 1.15` computes as 2989.9999999999995. A figure within a relative
+/// 1e-12 of a number with at most 10 significant digits is taken to be that
+/// number (2990); any other figure is left exactly as computed, so genuine
+/// long fractions (1/3) keep every digit.
+pub fn tidy(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let exponent = x.abs().log10().floor() as i32;
+    // Scale so that 10 significant digits sit before the decimal point.
+    let shift = 9 - exponent;
+    if !(-22..=22).contains(&shift) {
+        return x;
+    }
+    let power = 10f64.powi(shift.abs());
+    let rounded = if shift >= 0 {
+        (x * power).round() / power
+    } else {
+        (x / power).round() * power
+    };
+    if (rounded - x).abs() <= 1e-12 * x.abs() {
+        rounded
+    } else {
+        x
+    }
+}
+
 /// Evaluates the profit model for one scenario.
 pub fn evaluate(scenario: &Scenario) -> Result<Evaluation, ModelError> {
     let mut notes = Vec::new();
@@ -336,7 +384,7 @@ pub fn evaluate(scenario: &Scenario) -> Result<Evaluation, ModelError> {
         contribution_margin,
         fixed_cost_total,
         profit,
-    } = core(scenario);
+    } = core(scenario).tidy();
 
     let contribution_margin_ratio = if price > 0.0 {
         Some(unit_contribution / price)
@@ -499,6 +547,23 @@ pub fn evaluate(scenario: &Scenario) -> Result<Evaluation, ModelError> {
         marketing_break_even_uplift: break_even_uplift,
     };
 
+    let tidy_opt = |v: Option<f64>| v.map(tidy);
+    let results = Results {
+        contribution_margin_ratio: tidy_opt(results.contribution_margin_ratio),
+        profit_margin: tidy_opt(results.profit_margin),
+        break_even_units: tidy_opt(results.break_even_units),
+        break_even_units_whole: results.break_even_units_whole,
+        break_even_revenue: tidy_opt(results.break_even_revenue),
+        margin_of_safety_units: tidy_opt(results.margin_of_safety_units),
+        margin_of_safety_ratio: tidy_opt(results.margin_of_safety_ratio),
+        operating_leverage: tidy_opt(results.operating_leverage),
+        target_profit_units: tidy_opt(results.target_profit_units),
+        marketing_incremental_units: tidy_opt(results.marketing_incremental_units),
+        marketing_incremental_contribution: tidy_opt(results.marketing_incremental_contribution),
+        marketing_return_on_spend: tidy_opt(results.marketing_return_on_spend),
+        marketing_break_even_uplift: tidy_opt(results.marketing_break_even_uplift),
+        ..results
+    };
     for spec in FIELDS {
         if let Some(v) = (spec.get)(&results)
             && !v.is_finite()
@@ -819,6 +884,44 @@ mod tests {
         assert_eq!(r.marketing_break_even_uplift, None);
         // (25,000 - 50,000) / 50,000 = -0.5.
         assert_eq!(r.marketing_return_on_spend, Some(-0.5));
+    }
+
+    #[test]
+    fn tidy_removes_binary_noise_but_keeps_genuine_fractions() {
+        // 2600 x 1.15 in binary floating point.
+        assert_eq!(tidy(2600.0 * (1.0 + 0.15)), 2990.0);
+        assert_eq!(tidy(0.1 + 0.2), 0.3);
+        assert_eq!(tidy(6619.999999999985), 6620.0);
+        assert_eq!(tidy(-6619.999999999985), -6620.0);
+        assert_eq!(tidy(1.0 / 3.0), 1.0 / 3.0);
+        assert_eq!(tidy(10.0 / 9.0), 10.0 / 9.0);
+        assert_eq!(tidy(123_456_789_012.0), 123_456_789_012.0);
+        assert_eq!(tidy(1e-300), 1e-300);
+        assert_eq!(tidy(0.0), 0.0);
+    }
+
+    #[test]
+    fn subscription_figures_come_out_to_the_cent() {
+        // 2,600 seats x 1.15 = 2,990 seats; (49 - 11) x 2,990 = 113,620;
+        // 113,620 - 95,000 - 12,000 = 6,620; revenue 49 x 2,990 = 146,510.
+        let mut s = seed();
+        s.price = 49.0;
+        s.unit_variable_cost = 11.0;
+        s.fixed_cost = 95_000.0;
+        s.demand = 2_600.0;
+        s.marketing = Some(Marketing {
+            spend: 12_000.0,
+            uplift: 0.15,
+        });
+        let r = evaluate(&s).unwrap().results;
+        assert_eq!(r.units_sold, 2_990.0);
+        assert_eq!(r.revenue, 146_510.0);
+        assert_eq!(r.profit, 6_620.0);
+        // 390 extra seats x 38 = 14,820.
+        assert_eq!(r.marketing_incremental_units, Some(390.0));
+        assert_eq!(r.marketing_incremental_contribution, Some(14_820.0));
+        // (14,820 - 12,000) / 12,000 = 0.235.
+        assert_eq!(r.marketing_return_on_spend, Some(0.235));
     }
 
     #[test]

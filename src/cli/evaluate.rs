@@ -217,3 +217,65 @@ fn note_text(note: &Note, name_it: bool, name: &str) -> String {
         NoteLevel::Warning => format!("{prefix}{}", note.message),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::{Format, Style, render};
+    use plan::Marketing;
+    use proptest::prelude::*;
+
+    fn scenario(price: f64, unit_variable_cost: f64, fixed_cost: f64, demand: f64, uplift: f64) -> Scenario {
+        Scenario {
+            name: "property".into(),
+            currency: None,
+            period: None,
+            price,
+            unit_variable_cost,
+            fixed_cost,
+            demand,
+            capacity: None,
+            target_profit: Some(1_000.0),
+            marketing: Some(Marketing { spend: 500.0, uplift }),
+        }
+    }
+
+    proptest! {
+        /// Every figure in the JSON reads back as exactly the number the model computed.
+        #[test]
+        fn json_output_parses_and_round_trips(
+            price in 0.0..1e5f64, cost in 0.0..1e5f64, fixed in 0.0..1e8f64, demand in 0.0..1e7f64, uplift in 0.0..3.0f64,
+        ) {
+            let s = scenario(price, cost, fixed, demand, uplift);
+            let evaluation = evaluate(&s).unwrap();
+            let loaded = Loaded { scenario: s, source: "p.toml".into(), variant: None };
+            let report = EvaluateReport { items: vec![Evaluated::new(loaded, evaluation.clone())] };
+            let text = render(&report, Format::Json, Style::default()).unwrap();
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            for spec in FIELDS {
+                let expected = (spec.get)(&evaluation.results);
+                let actual = json["results"][spec.name].as_f64();
+                prop_assert_eq!(actual, expected, "{}", spec.name);
+            }
+            prop_assert_eq!(json["inputs"]["price"].as_f64(), Some(price));
+        }
+
+        /// CSV figures read back exactly too, and undefined ones are empty.
+        #[test]
+        fn csv_figures_read_back_exactly(price in 0.0..1e5f64, cost in 0.0..1e5f64, demand in 0.0..1e7f64) {
+            let s = scenario(price, cost, 1e4, demand, 0.1);
+            let evaluation = evaluate(&s).unwrap();
+            let loaded = Loaded { scenario: s, source: "p.toml".into(), variant: None };
+            let report = EvaluateReport { items: vec![Evaluated::new(loaded, evaluation.clone())] };
+            let text = render(&report, Format::Csv, Style::default()).unwrap();
+            let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+            let header = reader.headers().unwrap().clone();
+            let row = reader.records().next().unwrap().unwrap();
+            for spec in FIELDS {
+                let cell = &row[header.iter().position(|h| h == spec.name).unwrap()];
+                let expected = (spec.get)(&evaluation.results);
+                prop_assert_eq!(if cell.is_empty() { None } else { Some(cell.parse::<f64>().unwrap()) }, expected);
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 an error (bad scenario, unreadable file, no
 //! solution); 2 bad command-line usage (clap's default).
 
+mod chart;
 mod evaluate;
 mod load;
 mod output;
@@ -26,6 +27,8 @@ pub struct Cli {
 enum Command {
     /// Profit, break-even and margin of safety of one or more scenarios.
     Evaluate(evaluate::Args),
+    /// Draw a chart as SVG.
+    Chart(chart::Args),
 }
 
 /// Output options every command shares.
@@ -66,6 +69,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Chart(args) => chart::run(args),
     };
     match result {
         Ok(code) => code,

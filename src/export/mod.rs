@@ -5,9 +5,11 @@
 //! itself as; CSV renders the report's one tidy [`Table`]. Renderers are pure:
 //! they return text, so they are tested without starting a process.
 
+pub mod charts;
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod svg;
 pub mod table;
 
 use serde::Serialize;

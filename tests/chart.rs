@@ -1,0 +1,84 @@
+//! `plan chart`: every chart is valid XML and carries the labels it should.
+
+use assert_cmd::Command;
+
+fn plan() -> Command {
+    let mut cmd = Command::cargo_bin("plan").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn chart(args: &[&str]) -> String {
+    let out = plan()
+        .arg("chart")
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// The text of every `<text>` element, for searching labels.
+fn texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("the chart is valid XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn breakeven_chart_marks_1000_units_for_the_seed_case() {
+    // 50,000 / (100 - 50) = 1,000 units, 1,000 x 100 = 100,000 CNY of revenue.
+    let svg = chart(&["scenarios/medical-imaging.toml", "--kind", "breakeven"]);
+    let labels = texts(&svg);
+    assert!(
+        labels.iter().any(|t| t == "break-even 1,000 units (100,000 CNY)"),
+        "{labels:?}"
+    );
+    assert!(
+        labels.iter().any(|t| t == "today: 10,000 units, profit 450,000 CNY"),
+        "{labels:?}"
+    );
+    assert!(labels.iter().any(|t| t == "Units per month"));
+    assert!(labels.iter().any(|t| t == "CNY per month"));
+    for legend in ["Revenue", "Total cost", "Fixed cost", "Loss", "Profit"] {
+        assert!(labels.iter().any(|t| t == legend), "legend {legend}");
+    }
+}
+
+#[test]
+fn breakeven_chart_shows_capacity_where_set() {
+    // 210,000 / (2.40 - 0.90) = 140,000 units; capacity 400,000.
+    let svg = chart(&["scenarios/ai-api-pay-per-call.toml"]);
+    let labels = texts(&svg);
+    assert!(labels.iter().any(|t| t == "capacity 400,000"), "{labels:?}");
+    assert!(
+        labels.iter().any(|t| t.starts_with("break-even 140,000 units")),
+        "{labels:?}"
+    );
+}
+
+#[test]
+fn breakeven_chart_without_a_break_even_says_so() {
+    let text = "price = 40\nunit_variable_cost = 50\nfixed_cost = 1000\ndemand = 100\n";
+    let out = plan().args(["chart", "-"]).write_stdin(text).assert().success();
+    let labels = texts(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    assert!(labels.iter().any(|t| t.starts_with("no break-even")), "{labels:?}");
+}
+
+#[test]
+fn chart_is_written_to_a_file_with_o() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("be.svg");
+    plan()
+        .args(["chart", "scenarios/medical-imaging.toml", "-o"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("");
+    texts(&std::fs::read_to_string(path).unwrap());
+}

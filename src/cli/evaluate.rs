@@ -33,7 +33,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 }
 
 /// One evaluated scenario, as JSON shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Evaluated {
     pub schema_version: u32,
     pub name: String,

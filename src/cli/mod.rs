@@ -7,6 +7,7 @@ mod chart;
 mod evaluate;
 mod load;
 mod output;
+mod report;
 
 use std::io::IsTerminal;
 
@@ -29,6 +30,8 @@ enum Command {
     Evaluate(evaluate::Args),
     /// Draw a chart as SVG.
     Chart(chart::Args),
+    /// Write one self-contained HTML page: results, charts and analyses.
+    Report(report::Args),
 }
 
 /// Output options every command shares.
@@ -70,6 +73,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Chart(args) => chart::run(args),
+        Command::Report(args) => report::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,68 @@
+//! `plan report FILE [FILE#VARIANT ...] -o report.html`: one self-contained page.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use plan::evaluate;
+
+use super::evaluate::{EvaluateReport, Evaluated};
+use super::load::load;
+use super::output;
+use crate::export::{Report, charts, html, svg::escape};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario files (`FILE`, `FILE#VARIANT`, or `-` for stdin).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+    /// Write the HTML to PATH instead of stdout (written whole or not at all).
+    #[arg(long, short = 'o', value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    output::check(args.output.as_deref())?;
+    let mut items = Vec::new();
+    for spec in &args.files {
+        let loaded = load(spec)?;
+        let evaluation = evaluate(&loaded.scenario).with_context(|| format!("cannot evaluate `{spec}`"))?;
+        items.push(Evaluated::new(loaded, evaluation));
+    }
+    let html = render(items);
+    output::write(args.output.as_deref(), html.as_bytes())?;
+    Ok(0)
+}
+
+/// Builds the page from evaluated scenarios.
+fn render(items: Vec<Evaluated>) -> String {
+    let title = match items.as_slice() {
+        [one] => format!("Plan: {}", one.name),
+        many => format!(
+            "Plans: {}",
+            many.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let mut body = format!(
+        "<h1>{}</h1>\n<p class=\"meta\">From {}. Figures as <code>plan evaluate</code> prints them.</p>\n",
+        escape(&title),
+        escape(&items.iter().map(|i| i.source.as_str()).collect::<Vec<_>>().join(", "))
+    );
+    for item in &items {
+        body.push_str(&format!("<section>\n<h2>{}</h2>\n", escape(&item.name)));
+        let single = EvaluateReport {
+            items: vec![item.clone()],
+        };
+        let mut doc = single.document();
+        doc.blocks.retain(|b| !matches!(b, crate::export::Block::Heading(_)));
+        body.push_str(&html::document(&doc));
+        body.push_str("<h3>Break-even chart</h3>\n");
+        body.push_str(&html::figure(&charts::breakeven(&item.inputs, &item.results)));
+        body.push_str("</section>\n");
+    }
+    if items.len() > 1 {
+        body.push_str("<section>\n<h2>Side by side</h2>\n");
+        body.push_str(&html::document(&EvaluateReport { items }.document()));
+        body.push_str("</section>\n");
+    }
+    html::page(&title, &body)
+}

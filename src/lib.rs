@@ -17,6 +17,7 @@
 //! ```
 
 pub mod diagnostic;
+pub mod diff;
 pub mod input;
 pub mod model;
 pub mod scenario;

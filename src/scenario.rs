@@ -339,6 +339,10 @@ fn toml_diagnostic(error: &toml::de::Error, text: &str, source: &str) -> Diagnos
         Some((head, _)) if message.starts_with("unknown field") => head.to_string(),
         _ => message.clone(),
     };
+    let headline = match error.span().and_then(|span| variant_at(text, span.start)) {
+        Some(variant) => format!("in variant `{variant}`: {headline}"),
+        None => headline,
+    };
     let mut diagnostic = Diagnostic::new(source, headline).at(text, error.span());
     if message.starts_with("invalid type") && message.ends_with("expected a number") {
         diagnostic = diagnostic.help("write numbers without quotes, as `price = 100` or `price = 99.5`");
@@ -355,6 +359,39 @@ fn toml_diagnostic(error: &toml::de::Error, text: &str, source: &str) -> Diagnos
         diagnostic = diagnostic.help(help);
     }
     diagnostic
+}
+
+/// The variant whose table holds byte `offset` of the text: the last table
+/// header before it is `[scenarios.NAME]` (or `[scenarios.NAME.marketing]`),
+/// or the offending line is a dotted key `scenarios.NAME.field = ...`. Lets a
+/// parse error (an unknown key) name the variant, not only the line.
+fn variant_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let name_after = |path: &str| -> Option<String> {
+        let rest = path
+            .trim()
+            .strip_prefix("scenarios")?
+            .trim_start()
+            .strip_prefix('.')?
+            .trim_start();
+        let name = match rest.strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next()?,
+            None => rest.split(['.', ']', '=', ' ']).next()?,
+        };
+        (!name.is_empty()).then(|| name.to_string())
+    };
+    let line = text[line_start..].lines().next().unwrap_or("");
+    if let Some(name) = name_after(line) {
+        return Some(name);
+    }
+    let header = before[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))?;
+    name_after(header.trim_start_matches('['))
 }
 
 /// The words between backticks in a message.
@@ -513,6 +550,34 @@ mod tests {
         let e = ScenarioFile::parse(&text, "plan.toml").unwrap_err();
         assert!(e.message.contains("unknown field `prize`"));
         assert_eq!(e.location.unwrap().line, 6);
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_variant_names_the_variant() {
+        let text = format!("{SEED}[scenarios.cheap]\nprize = 1\n");
+        let e = ScenarioFile::parse(&text, "plan.toml").unwrap_err();
+        assert_eq!(e.message, "in variant `cheap`: unknown field `prize`");
+        let text = format!("{SEED}[scenarios.campaign]\nmarketing = {{ spnd = 1 }}\n");
+        let e = ScenarioFile::parse(&text, "plan.toml").unwrap_err();
+        assert!(
+            e.message.starts_with("in variant `campaign`: unknown field `spnd`"),
+            "{}",
+            e.message
+        );
+        assert!(e.help.unwrap().starts_with("did you mean `spend`?"));
+        let text = format!("{SEED}scenarios.\"big push\".prize = 1\n");
+        let e = ScenarioFile::parse(&text, "plan.toml").unwrap_err();
+        assert_eq!(e.message, "in variant `big push`: unknown field `prize`");
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_base_names_no_variant() {
+        let text = format!("prise = 1\n{SEED}[scenarios.cheap]\nprice = 1\n");
+        let e = ScenarioFile::parse(&text, "plan.toml").unwrap_err();
+        assert_eq!(e.message, "unknown field `prise`");
+        let text = format!("{SEED}[scenarios.cheap]\nprice = 1\n[marketing]\nspnd = 1\n");
+        let e = ScenarioFile::parse(&text, "plan.toml").unwrap_err();
+        assert!(e.message.starts_with("unknown field `spnd`"), "{}", e.message);
     }
 
     #[test]

@@ -56,3 +56,26 @@ pub fn load(spec: &str) -> anyhow::Result<Loaded> {
         variant: variant.map(str::to_string),
     })
 }
+
+/// Loads `FILE#VARIANT` as one scenario, and `FILE` as its base followed by
+/// every variant the file holds (in alphabetical order).
+pub fn load_all(spec: &str) -> anyhow::Result<Vec<Loaded>> {
+    let (file, variant) = split(spec);
+    if variant.is_some() {
+        return Ok(vec![load(spec)?]);
+    }
+    let parsed = read_file(file)?;
+    let mut all = vec![Loaded {
+        scenario: parsed.base()?,
+        source: file.to_string(),
+        variant: None,
+    }];
+    for name in parsed.variant_names() {
+        all.push(Loaded {
+            scenario: parsed.variant(&name)?,
+            source: file.to_string(),
+            variant: Some(name),
+        });
+    }
+    Ok(all)
+}

@@ -1,9 +1,13 @@
 //! Arguments, dispatch and exit codes. One module per subcommand.
 //!
 //! Exit codes: 0 success; 1 an error (bad scenario, unreadable file, no
-//! solution); 2 bad command-line usage (clap's default).
+//! solution); 2 bad command-line usage (clap's default). `plan diff
+//! --exit-code` follows `diff` and `cmp` instead: 0 no result differs, 1 some
+//! result differs, 2 trouble (an error or bad usage).
 
 mod chart;
+mod compare;
+mod diff;
 mod evaluate;
 mod load;
 mod output;
@@ -28,6 +32,10 @@ pub struct Cli {
 enum Command {
     /// Profit, break-even and margin of safety of one or more scenarios.
     Evaluate(evaluate::Args),
+    /// What changed between two plans, and which input is responsible.
+    Diff(diff::Args),
+    /// Many scenarios side by side, with the change against the first.
+    Compare(compare::Args),
     /// Draw a chart as SVG.
     Chart(chart::Args),
     /// Write one self-contained HTML page: results, charts and analyses.
@@ -72,6 +80,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Chart(args) => chart::run(args),
         Command::Report(args) => report::run(args),
     };
@@ -80,10 +90,25 @@ pub fn main() -> i32 {
         Err(error) if is_broken_pipe(&error) => 0,
         Err(error) => {
             eprintln!("error: {error:#}");
-            1
+            error.downcast_ref::<ExitWith>().map_or(1, |e| e.code)
         }
     }
 }
+
+/// An error that exits with its own code instead of 1.
+#[derive(Debug)]
+pub struct ExitWith {
+    pub code: i32,
+    pub error: anyhow::Error,
+}
+
+impl std::fmt::Display for ExitWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.error)
+    }
+}
+
+impl std::error::Error for ExitWith {}
 
 /// `plan ... | head` closes the pipe early: that is not an error to report.
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -13,13 +13,15 @@ use crate::export::charts;
 pub enum Kind {
     /// Revenue, total cost and fixed cost against units, break-even marked.
     Breakeven,
+    /// The profit waterfall of `plan diff A B` (takes two scenarios).
+    Bridge,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scenario file (`FILE`, `FILE#VARIANT`, or `-` for stdin).
-    #[arg(value_name = "FILE")]
-    file: String,
+    /// Scenario file (`FILE`, `FILE#VARIANT`, or `-` for stdin); `bridge` takes two.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
     /// Which chart to draw.
     #[arg(long, short = 'k', value_enum, default_value_t = Kind::Breakeven)]
     kind: Kind,
@@ -29,15 +31,38 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
+    let wanted = match args.kind {
+        Kind::Bridge => 2,
+        _ => 1,
+    };
+    if args.files.len() != wanted {
+        return Err(super::usage_error(format!(
+            "`--kind {}` takes {wanted} scenario file{}, got {}",
+            kind_name(args.kind),
+            if wanted == 1 { "" } else { "s" },
+            args.files.len()
+        )));
+    }
     output::check(args.output.as_deref())?;
-    let loaded = load(&args.file)?;
-    let scenario = &loaded.scenario;
     let svg = match args.kind {
         Kind::Breakeven => {
-            let evaluation = evaluate(scenario).with_context(|| format!("cannot evaluate `{}`", args.file))?;
-            charts::breakeven(scenario, &evaluation.results)
+            let loaded = load(&args.files[0])?;
+            let evaluation =
+                evaluate(&loaded.scenario).with_context(|| format!("cannot evaluate `{}`", args.files[0]))?;
+            charts::breakeven(&loaded.scenario, &evaluation.results)
+        }
+        Kind::Bridge => {
+            let old = load(&args.files[0])?.scenario;
+            let new = load(&args.files[1])?.scenario;
+            let bridge = plan::diff::bridge(&old, &new)?;
+            charts::bridge(&old, &new, &bridge)
         }
     };
     output::write(args.output.as_deref(), svg.as_bytes())?;
     Ok(0)
+}
+
+fn kind_name(kind: Kind) -> String {
+    use clap::ValueEnum;
+    kind.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
 }

@@ -118,3 +118,11 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+/// A command-line usage error found after parsing (exit 2, as clap's own).
+pub fn usage_error(message: String) -> anyhow::Error {
+    anyhow::Error::new(ExitWith {
+        code: 2,
+        error: anyhow::anyhow!("{message}\n\nFor more information, try '--help'."),
+    })
+}

@@ -155,3 +155,144 @@ pub fn breakeven(scenario: &Scenario, results: &Results) -> String {
     ]);
     svg.finish(&title)
 }
+
+/// One row of a horizontal bar chart: a span from `from` to `to`.
+#[derive(Debug, Clone)]
+pub struct HBar {
+    pub label: String,
+    /// Spans drawn on this row, each (from, to, class).
+    pub spans: Vec<(f64, f64, &'static str)>,
+    /// Text at the left and right ends of the row's spans.
+    pub left_text: String,
+    pub right_text: String,
+}
+
+/// Horizontal bars on a shared value axis, with an optional centre line:
+/// the shape of a tornado (bars around the base case) and of a waterfall
+/// (bars stepping from one total to the next).
+pub fn hbars(
+    title: &str,
+    subtitle: &str,
+    rows: &[HBar],
+    centre: Option<(f64, String)>,
+    x_label: &str,
+    legend: &[(&str, &str)],
+) -> String {
+    let mut svg = Svg::new(title, subtitle);
+    let label_width = rows
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(6, 28) as f64
+        * 7.0;
+    let frame = Frame {
+        left: 20.0 + label_width + 70.0,
+        top: 70.0,
+        right: super::svg::WIDTH - 90.0,
+        bottom: super::svg::HEIGHT - 90.0,
+    };
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for (a, b, _) in rows.iter().flat_map(|r| r.spans.iter()) {
+        lo = lo.min(a.min(*b));
+        hi = hi.max(a.max(*b));
+    }
+    if let Some((c, _)) = &centre {
+        lo = lo.min(*c);
+        hi = hi.max(*c);
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let x = Scale::nice(lo.min(0.0_f64.max(lo)), hi, frame.left, frame.right);
+    for t in x.ticks() {
+        let px = x.map(t);
+        svg.line(px, frame.top, px, frame.bottom, if t == 0.0 { "zero" } else { "grid" });
+        svg.text(px, frame.bottom + 18.0, "middle", "tick", &super::svg::short_number(t));
+    }
+    svg.text(
+        (frame.left + frame.right) / 2.0,
+        frame.bottom + 40.0,
+        "middle",
+        "axis-label",
+        x_label,
+    );
+    let n = rows.len().max(1) as f64;
+    let band = (frame.bottom - frame.top) / n;
+    let bar = (band * 0.6).min(34.0);
+    for (i, row) in rows.iter().enumerate() {
+        let cy = frame.top + band * (i as f64 + 0.5);
+        svg.text(frame.left - 70.0, cy + 4.0, "end", "label", &row.label);
+        let mut left = f64::INFINITY;
+        let mut right = f64::NEG_INFINITY;
+        for (a, b, class) in &row.spans {
+            let (pa, pb) = (x.map(*a), x.map(*b));
+            svg.rect(pa.min(pb), cy - bar / 2.0, (pb - pa).abs().max(1.0), bar, class);
+            left = left.min(pa.min(pb));
+            right = right.max(pa.max(pb));
+        }
+        if left.is_finite() {
+            svg.text(left - 6.0, cy + 4.0, "end", "tick", &row.left_text);
+            svg.text(right + 6.0, cy + 4.0, "start", "tick", &row.right_text);
+        }
+    }
+    if let Some((c, label)) = centre {
+        let px = x.map(c);
+        svg.line(px, frame.top - 8.0, px, frame.bottom, "marker");
+        svg.text(px, frame.top - 12.0, "middle", "label", &label);
+    }
+    svg.legend(legend);
+    svg.finish(title)
+}
+
+/// The profit bridge of `plan diff` as a waterfall: the old profit, each
+/// input's Shapley part stepping from it, and the new profit.
+pub fn bridge(old: &Scenario, new: &Scenario, bridge: &plan::diff::Bridge) -> String {
+    let unit = money(old);
+    let mut rows = vec![HBar {
+        label: old.name.clone(),
+        spans: vec![(0.0, bridge.old, "bar-total")],
+        left_text: String::new(),
+        right_text: human_number(bridge.old, &unit),
+    }];
+    let mut running = bridge.old;
+    for part in &bridge.parts {
+        let next = running + part.contribution;
+        let class = if part.contribution >= 0.0 { "bar-up" } else { "bar-down" };
+        let sign = if part.contribution > 0.0 { "+" } else { "" };
+        rows.push(HBar {
+            label: part.input.to_string(),
+            spans: vec![(running, next, class)],
+            left_text: String::new(),
+            right_text: format!("{sign}{}", human_number(part.contribution, &unit)),
+        });
+        running = next;
+    }
+    rows.push(HBar {
+        label: new.name.clone(),
+        spans: vec![(0.0, bridge.new, "bar-total")],
+        left_text: String::new(),
+        right_text: human_number(bridge.new, &unit),
+    });
+    let sign = if bridge.total > 0.0 { "+" } else { "" };
+    let subtitle = format!(
+        "profit {} -> {} ({sign}{}), split by input (Shapley values)",
+        human_number(bridge.old, &unit),
+        human_number(bridge.new, &unit),
+        human_number(bridge.total, &unit)
+    );
+    let currency = old.currency.as_deref().unwrap_or("money");
+    hbars(
+        &format!("Profit bridge: {} -> {}", old.name, new.name),
+        &subtitle,
+        &rows,
+        None,
+        &format!("Profit ({currency}{})", per_period(old)),
+        &[
+            ("bar-total", "Profit"),
+            ("bar-up", "Increase"),
+            ("bar-down", "Decrease"),
+        ],
+    )
+}

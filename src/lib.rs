@@ -19,6 +19,7 @@
 pub mod diagnostic;
 pub mod input;
 pub mod model;
+pub mod optimize;
 pub mod scenario;
 
 pub use diagnostic::Diagnostic;

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::scenario::Scenario;
+use crate::scenario::{CurveKind, DemandCurve, HillResponse, Scenario};
 
 /// Every figure the model computes for one scenario.
 ///
@@ -226,16 +226,49 @@ pub enum ModelError {
     Overflow { field: &'static str },
 }
 
-/// Units demanded before marketing uplift. The one place demand is read, so
-/// that demand curves can make it depend on price.
+/// Units demanded before marketing uplift, at the scenario's price: the
+/// scenario's `demand`, moved along its demand curve when it has one. The one
+/// place demand is read.
 pub fn base_demand(scenario: &Scenario) -> f64 {
-    scenario.demand
+    match &scenario.demand_curve {
+        None => scenario.demand,
+        Some(curve) => demand_on_curve(curve, scenario.demand, scenario.price),
+    }
 }
 
-/// The fractional demand uplift marketing buys. The one place uplift is read,
-/// so that a response curve can make it depend on spend.
+/// Demand at `price` on a curve through `(reference_price, demand)`.
+///
+/// Constant elasticity: `demand x (price / reference_price)^elasticity`.
+/// Linear: `demand x (1 + elasticity x (price - reference_price) / reference_price)`,
+/// the line whose elasticity at the reference point is `elasticity`, never below 0.
+pub fn demand_on_curve(curve: &DemandCurve, demand: f64, price: f64) -> f64 {
+    let (e, p0) = (curve.elasticity, curve.reference_price);
+    if demand == 0.0 || e == 0.0 {
+        return demand;
+    }
+    match curve.kind {
+        CurveKind::ConstantElasticity => demand * (price / p0).powf(e),
+        CurveKind::Linear => (demand * (1.0 + e * (price - p0) / p0)).max(0.0),
+    }
+}
+
+/// The fractional demand uplift marketing buys: the fixed `uplift`, or the
+/// Hill curve's uplift at the scenario's spend. The one place uplift is read.
 pub fn uplift(scenario: &Scenario) -> f64 {
-    scenario.marketing.as_ref().map_or(0.0, |m| m.uplift)
+    match &scenario.marketing_response {
+        Some(hill) => hill_uplift(hill, marketing_spend(scenario)),
+        None => scenario.marketing.as_ref().map_or(0.0, |m| m.uplift),
+    }
+}
+
+/// `max_uplift x s^shape / (s^shape + half_saturation_spend^shape)`, written as
+/// `max_uplift / (1 + (half_saturation_spend / s)^shape)` so large spends do not
+/// overflow; 0 at no spend.
+pub fn hill_uplift(hill: &HillResponse, spend: f64) -> f64 {
+    if spend <= 0.0 {
+        return 0.0;
+    }
+    hill.max_uplift / (1.0 + (hill.half_saturation_spend / spend).powf(hill.shape))
 }
 
 /// Marketing spend per period (0 without marketing).
@@ -606,6 +639,8 @@ mod tests {
             capacity: None,
             target_profit: None,
             marketing: None,
+            demand_curve: None,
+            marketing_response: None,
         }
     }
 

@@ -78,14 +78,19 @@ fn input_rows(items: &[Evaluated]) -> Vec<(&'static str, Unit, Vec<Option<f64>>)
     for input in Input::ALL {
         let values: Vec<Option<f64>> = items.iter().map(|i| input.get(&i.inputs)).collect();
         let shown = match input {
-            Input::Capacity => values.iter().any(Option::is_some),
+            Input::Capacity
+            | Input::MarketingMaxUplift
+            | Input::MarketingHalfSaturationSpend
+            | Input::MarketingShape
+            | Input::DemandElasticity => values.iter().any(Option::is_some),
             Input::MarketingSpend | Input::MarketingUplift => items.iter().any(|i| i.inputs.marketing.is_some()),
             _ => true,
         };
         if shown {
             let unit = match input {
                 Input::Demand | Input::Capacity => Unit::Units,
-                Input::MarketingUplift => Unit::Ratio,
+                Input::MarketingUplift | Input::MarketingMaxUplift => Unit::Ratio,
+                Input::MarketingShape | Input::DemandElasticity => Unit::Plain,
                 _ => Unit::Money(None),
             };
             rows.push((input.name(), unit, values));

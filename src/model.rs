@@ -877,6 +877,63 @@ mod tests {
     }
 
     #[test]
+    fn constant_elasticity_moves_demand_along_the_curve() {
+        let mut s = seed();
+        s.demand_curve = Some(DemandCurve {
+            kind: CurveKind::ConstantElasticity,
+            elasticity: -2.0,
+            reference_price: 100.0,
+        });
+        // At the reference price demand is the file's: the model is as without a curve.
+        assert_eq!(evaluate(&s).unwrap().results.profit, 450_000.0);
+        // Price 200: 10,000 x (200 / 100)^-2 = 2,500 units; 150 x 2,500 - 50,000 = 325,000.
+        s.price = 200.0;
+        let r = evaluate(&s).unwrap().results;
+        assert_eq!(r.base_demand, 2_500.0);
+        assert_eq!(r.profit, 325_000.0);
+    }
+
+    #[test]
+    fn linear_demand_has_the_given_elasticity_and_never_goes_below_zero() {
+        let mut s = seed();
+        s.demand_curve = Some(DemandCurve {
+            kind: CurveKind::Linear,
+            elasticity: -2.0,
+            reference_price: 100.0,
+        });
+        // Q = 10,000 x (1 - 2 (p - 100) / 100): at 120, 10,000 x 0.6 = 6,000.
+        s.price = 120.0;
+        assert!((base_demand(&s) - 6_000.0).abs() < 1e-9);
+        // The line reaches 0 at 150; above it, demand stays 0.
+        s.price = 170.0;
+        assert_eq!(base_demand(&s), 0.0);
+    }
+
+    #[test]
+    fn hill_uplift_is_half_the_maximum_at_the_half_saturation_spend() {
+        let mut s = seed();
+        s.marketing = Some(Marketing {
+            spend: 15_000.0,
+            uplift: 0.0,
+        });
+        s.marketing_response = Some(HillResponse {
+            max_uplift: 0.8,
+            half_saturation_spend: 15_000.0,
+            shape: 2.0,
+        });
+        // 0.8 x 15,000^2 / (15,000^2 + 15,000^2) = 0.4: 14,000 units.
+        let r = evaluate(&s).unwrap().results;
+        assert!((r.uplift - 0.4).abs() < 1e-15);
+        assert!((r.units_sold - 14_000.0).abs() < 1e-9);
+        // Spend 30,000, shape 2: 0.8 x 4 / 5 = 0.64.
+        s.marketing.as_mut().unwrap().spend = 30_000.0;
+        assert!((uplift(&s) - 0.64).abs() < 1e-15);
+        // No spend, no uplift.
+        s.marketing.as_mut().unwrap().spend = 0.0;
+        assert_eq!(uplift(&s), 0.0);
+    }
+
+    #[test]
     fn every_field_is_serialised_under_its_spec_name() {
         let r = evaluate(&seed()).unwrap().results;
         let json = serde_json::to_value(&r).unwrap();

@@ -62,7 +62,11 @@ pub enum OptimizeError {
     #[error("`{0}` is varied twice; give each input once")]
     Repeated(&'static str),
     #[error("the range of `{input}` is empty: the lower bound {lower} must be below the upper bound {upper}")]
-    EmptyRange { input: &'static str, lower: f64, upper: f64 },
+    EmptyRange {
+        input: &'static str,
+        lower: f64,
+        upper: f64,
+    },
     #[error("the range of `{input}` must lie within {minimum} to {maximum}, found {lower} to {upper}")]
     OutOfLimits {
         input: &'static str,
@@ -72,7 +76,10 @@ pub enum OptimizeError {
         maximum: f64,
     },
     #[error("unknown metric `{name}`{}; the metrics are {}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), list(&FIELDS.iter().map(|f| f.name).collect::<Vec<_>>()))]
-    UnknownMetric { name: String, suggestion: Option<&'static str> },
+    UnknownMetric {
+        name: String,
+        suggestion: Option<&'static str>,
+    },
     #[error("`{metric}` is undefined everywhere on the range searched, so it has no maximum")]
     Undefined { metric: &'static str },
     #[error("cannot evaluate the scenario: {0}")]
@@ -286,7 +293,10 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
                 units_sold: e.as_ref().map(|e| e.results.units_sold),
             }
         };
-        let curve = neighbourhood(x[k], var.lower, var.upper).into_iter().map(point).collect();
+        let curve = neighbourhood(x[k], var.lower, var.upper)
+            .into_iter()
+            .map(point)
+            .collect();
         let profile = (0..=PROFILE_POINTS)
             .map(|i| point(at(var.lower, var.upper, i, PROFILE_POINTS)))
             .collect();
@@ -337,7 +347,7 @@ fn validate(variables: &[Variable]) -> Result<(), OptimizeError> {
     }
     for v in variables {
         let input = v.input.name();
-        if !(v.lower < v.upper) || !v.lower.is_finite() || !v.upper.is_finite() {
+        if v.lower >= v.upper || !v.lower.is_finite() || !v.upper.is_finite() {
             return Err(OptimizeError::EmptyRange {
                 input,
                 lower: v.lower,
@@ -370,7 +380,11 @@ fn at(lower: f64, upper: f64, i: usize, n: usize) -> f64 {
 /// 6.25% (+-12.5% of the range when the optimum is 0), kept within the range,
 /// the optimum itself always among them.
 fn neighbourhood(x: f64, lower: f64, upper: f64) -> Vec<f64> {
-    let half = if x != 0.0 { 0.25 * x.abs() } else { 0.125 * (upper - lower) };
+    let half = if x != 0.0 {
+        0.25 * x.abs()
+    } else {
+        0.125 * (upper - lower)
+    };
     let mut points: Vec<f64> = (-4..=4)
         .map(|k| if k == 0 { x } else { x + half * k as f64 / 4.0 })
         .filter(|t| *t >= lower && *t <= upper)
@@ -392,7 +406,10 @@ pub fn maximize_1d(f: &mut impl FnMut(f64) -> Option<f64>, lower: f64, upper: f6
         }
     }
     let (i, v) = best?;
-    let (a, b) = (at(lower, upper, i.saturating_sub(1), n), at(lower, upper, (i + 1).min(n), n));
+    let (a, b) = (
+        at(lower, upper, i.saturating_sub(1), n),
+        at(lower, upper, (i + 1).min(n), n),
+    );
     let (bx, bv) = brent_max(f, a, b, 1e-10 * (upper - lower));
     Some(if bv > v { (bx, bv) } else { (at(lower, upper, i, n), v) })
 }
@@ -428,7 +445,11 @@ pub fn brent_max(f: &mut impl FnMut(f64) -> Option<f64>, mut a: f64, mut b: f64,
             q = q.abs();
             let previous = e;
             e = d;
-            if p.is_finite() && q.is_finite() && p.abs() < (0.5 * q * previous).abs() && p > q * (a - x) && p < q * (b - x)
+            if p.is_finite()
+                && q.is_finite()
+                && p.abs() < (0.5 * q * previous).abs()
+                && p > q * (a - x)
+                && p < q * (b - x)
             {
                 d = p / q;
                 let u = x + d;
@@ -474,7 +495,10 @@ fn maximize_2d(f: &impl Fn(&[f64]) -> Option<f64>, a: &Variable, b: &Variable) -
     let mut best: Option<(Vec<f64>, f64)> = None;
     for i in 0..=GRID_POINTS {
         for j in 0..=GRID_POINTS {
-            let x = [at(a.lower, a.upper, i, GRID_POINTS), at(b.lower, b.upper, j, GRID_POINTS)];
+            let x = [
+                at(a.lower, a.upper, i, GRID_POINTS),
+                at(b.lower, b.upper, j, GRID_POINTS),
+            ];
             if let Some(v) = f(&x)
                 && best.as_ref().is_none_or(|(_, b)| v > *b)
             {
@@ -652,12 +676,23 @@ mod tests {
         );
         let best = optimize(
             &s,
-            &[vary(Input::Price, 50.0, 300.0), vary(Input::MarketingSpend, 0.0, 200_000.0)],
+            &[
+                vary(Input::Price, 50.0, 300.0),
+                vary(Input::MarketingSpend, 0.0, 200_000.0),
+            ],
             "profit",
         )
         .unwrap();
-        assert!((best.variables[0].optimum - 100.0).abs() < 1e-3, "{}", best.variables[0].optimum);
-        assert!((best.variables[1].optimum - 40_000.0).abs() < 1.0, "{}", best.variables[1].optimum);
+        assert!(
+            (best.variables[0].optimum - 100.0).abs() < 1e-3,
+            "{}",
+            best.variables[0].optimum
+        );
+        assert!(
+            (best.variables[1].optimum - 40_000.0).abs() < 1.0,
+            "{}",
+            best.variables[1].optimum
+        );
         assert!((best.value - 610_000.0).abs() < 1e-3);
         assert!(best.variables.iter().all(|v| v.check.passed));
     }
@@ -696,11 +731,19 @@ mod tests {
             Err(OptimizeError::OutOfLimits { .. })
         ));
         assert_eq!(
-            optimize(&s, &[vary(Input::Price, 1.0, 5.0), vary(Input::Price, 1.0, 5.0)], "profit"),
+            optimize(
+                &s,
+                &[vary(Input::Price, 1.0, 5.0), vary(Input::Price, 1.0, 5.0)],
+                "profit"
+            ),
             Err(OptimizeError::Repeated("price"))
         );
         let e = optimize(&s, &[vary(Input::Price, 1.0, 5.0)], "proft").unwrap_err();
-        assert!(e.to_string().starts_with("unknown metric `proft` (did you mean `profit`?)"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("unknown metric `proft` (did you mean `profit`?)"),
+            "{e}"
+        );
     }
 
     #[test]

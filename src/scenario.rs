@@ -160,8 +160,14 @@ impl RawScenario {
                 let (b, o) = (base.get_ref(), over.get_ref());
                 // A variant that picks a fixed uplift or a Hill curve drops the base's other choice.
                 let b = match (&o.uplift, &o.response) {
-                    (Some(_), _) => &RawMarketing { spend: b.spend.clone(), ..RawMarketing::default() },
-                    (None, Some(_)) => &RawMarketing { uplift: None, ..b.clone() },
+                    (Some(_), _) => &RawMarketing {
+                        spend: b.spend.clone(),
+                        ..RawMarketing::default()
+                    },
+                    (None, Some(_)) => &RawMarketing {
+                        uplift: None,
+                        ..b.clone()
+                    },
                     (None, None) => b,
                 };
                 Some(Spanned::new(
@@ -455,7 +461,10 @@ impl Checker<'_> {
             None => {
                 return Err(self
                     .diagnostic("missing field `demand_curve.kind`".into(), Some(c.span()))
-                    .help(format!("add `kind = \"constant_elasticity\"` or `kind = \"linear\"`: {}", describe("demand_curve.kind"))));
+                    .help(format!(
+                        "add `kind = \"constant_elasticity\"` or `kind = \"linear\"`: {}",
+                        describe("demand_curve.kind")
+                    )));
             }
         };
         let elasticity = match &raw.elasticity {
@@ -463,7 +472,10 @@ impl Checker<'_> {
             None => {
                 return Err(self
                     .diagnostic("missing field `demand_curve.elasticity`".into(), Some(c.span()))
-                    .help(format!("add `elasticity = ...`: {}", describe("demand_curve.elasticity"))));
+                    .help(format!(
+                        "add `elasticity = ...`: {}",
+                        describe("demand_curve.elasticity")
+                    )));
             }
         };
         let reference_price = match &raw.reference_price {
@@ -507,9 +519,13 @@ pub fn describe(field: &str) -> &'static str {
         "marketing.uplift" => "the fractional demand uplift the spend buys (0.5 = +50%)",
         "marketing.max_uplift" => "the uplift unlimited spend would approach (0.8 = +80%)",
         "marketing.half_saturation_spend" => "the spend that buys half of `max_uplift`",
-        "marketing.shape" => "the Hill curve's steepness: 1 = diminishing returns from the first unit, above 1 = S-shaped",
+        "marketing.shape" => {
+            "the Hill curve's steepness: 1 = diminishing returns from the first unit, above 1 = S-shaped"
+        }
         "demand_curve.kind" => "the demand curve's shape, `constant_elasticity` or `linear`",
-        "demand_curve.elasticity" => "the price elasticity of demand at the reference price (-1.8: 1% dearer sells 1.8% fewer)",
+        "demand_curve.elasticity" => {
+            "the price elasticity of demand at the reference price (-1.8: 1% dearer sells 1.8% fewer)"
+        }
         "demand_curve.reference_price" => "the price at which `demand` holds",
         _ => "a scenario input",
     }
@@ -707,6 +723,97 @@ mod tests {
         let e = ScenarioFile::parse(&text, "plan.toml").unwrap_err();
         assert!(e.message.contains("unknown field `prize`"));
         assert_eq!(e.location.unwrap().line, 6);
+    }
+
+    #[test]
+    fn a_demand_curve_reads_and_its_reference_price_defaults_to_the_price() {
+        let s = parse(&format!("{SEED}[demand_curve]\nkind = \"linear\"\nelasticity = -1.5\n")).unwrap();
+        assert_eq!(
+            s.demand_curve,
+            Some(DemandCurve {
+                kind: CurveKind::Linear,
+                elasticity: -1.5,
+                reference_price: 100.0
+            })
+        );
+    }
+
+    #[test]
+    fn a_positive_elasticity_points_at_its_line() {
+        let e = parse(&format!("{SEED}[demand_curve]\nkind = \"linear\"\nelasticity = 0.5\n")).unwrap_err();
+        assert_eq!(e.message, "`demand_curve.elasticity` must be at most 0, found 0.5");
+        assert_eq!(e.location.unwrap().line, 7);
+    }
+
+    #[test]
+    fn an_unknown_curve_kind_is_located() {
+        let e = parse(&format!("{SEED}[demand_curve]\nkind = \"log\"\nelasticity = -1\n")).unwrap_err();
+        assert!(e.message.contains("unknown variant `log`"), "{}", e.message);
+        assert_eq!(e.location.unwrap().line, 6);
+    }
+
+    #[test]
+    fn a_hill_response_reads_with_shape_one_by_default() {
+        let s = parse(&format!(
+            "{SEED}[marketing]\nspend = 5\nresponse = \"hill\"\nmax_uplift = 0.8\nhalf_saturation_spend = 15000\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            s.marketing_response,
+            Some(HillResponse {
+                max_uplift: 0.8,
+                half_saturation_spend: 15_000.0,
+                shape: 1.0
+            })
+        );
+        assert_eq!(s.marketing.unwrap().uplift, 0.0);
+    }
+
+    #[test]
+    fn a_fixed_uplift_and_a_hill_response_together_say_which_to_keep() {
+        let e = parse(&format!(
+            "{SEED}[marketing]\nuplift = 0.5\nresponse = \"hill\"\nmax_uplift = 0.8\nhalf_saturation_spend = 1\n"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "`marketing.uplift` and `response = \"hill\"` both set the uplift"
+        );
+        assert_eq!(e.location.unwrap().line, 6);
+        assert!(e.help.unwrap().starts_with("keep `uplift` for a fixed uplift"));
+    }
+
+    #[test]
+    fn hill_parameters_must_be_positive_and_need_the_response() {
+        let e = parse(&format!(
+            "{SEED}[marketing]\nresponse = \"hill\"\nmax_uplift = 0.8\nhalf_saturation_spend = 0\n"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "`marketing.half_saturation_spend` must be greater than 0, found 0"
+        );
+        let e = parse(&format!("{SEED}[marketing]\nresponse = \"hill\"\nmax_uplift = 0.8\n")).unwrap_err();
+        assert_eq!(e.message, "missing field `marketing.half_saturation_spend`");
+        let e = parse(&format!("{SEED}[marketing]\nshape = 2\n")).unwrap_err();
+        assert_eq!(e.message, "`marketing.shape` needs `response = \"hill\"`");
+    }
+
+    #[test]
+    fn a_variant_can_switch_a_fixed_uplift_to_a_hill_curve_and_overlay_the_curve() {
+        let text = format!(
+            "{SEED}[marketing]\nspend = 100\nuplift = 0.1\n[demand_curve]\nkind = \"linear\"\nelasticity = -1\n\
+             [scenarios.hill]\nmarketing = {{ response = \"hill\", max_uplift = 0.5, half_saturation_spend = 100 }}\n\
+             demand_curve = {{ elasticity = -2 }}\n"
+        );
+        let v = ScenarioFile::parse(&text, "plan.toml")
+            .unwrap()
+            .variant("hill")
+            .unwrap();
+        assert_eq!(v.marketing.as_ref().unwrap().spend, 100.0);
+        assert_eq!(v.marketing_response.unwrap().max_uplift, 0.5);
+        let curve = v.demand_curve.unwrap();
+        assert_eq!((curve.kind, curve.elasticity), (CurveKind::Linear, -2.0));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod evaluate;
 mod load;
+mod optimize;
 mod output;
 
 use std::io::IsTerminal;
@@ -26,6 +27,8 @@ pub struct Cli {
 enum Command {
     /// Profit, break-even and margin of safety of one or more scenarios.
     Evaluate(evaluate::Args),
+    /// The price or marketing spend (one or two inputs) that maximises profit.
+    Optimize(optimize::Args),
 }
 
 /// Output options every command shares.
@@ -66,6 +69,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Optimize(args) => optimize::run(args),
     };
     match result {
         Ok(code) => code,

@@ -198,6 +198,38 @@ mod tests {
     }
 
     #[test]
+    fn curve_inputs_are_present_only_with_their_curves() {
+        let text = "price = 10\nunit_variable_cost = 4\nfixed_cost = 0\ndemand = 100\n\
+                    [marketing]\nspend = 5\nresponse = \"hill\"\nmax_uplift = 0.5\nhalf_saturation_spend = 5\n";
+        let mut s = crate::ScenarioFile::parse(text, "t.toml").unwrap().base().unwrap();
+        let present = Input::present_in(&s);
+        assert!(present.contains(&Input::MarketingShape));
+        assert!(!present.contains(&Input::MarketingUplift));
+        assert!(!present.contains(&Input::DemandElasticity));
+        // Setting the elasticity starts a constant-elasticity curve through today's price:
+        // at price 20, 100 x (20 / 10)^-1 = 50.
+        Input::DemandElasticity.set(&mut s, -1.0);
+        s.price = 20.0;
+        assert_eq!(crate::model::base_demand(&s), 50.0);
+        // Setting a fixed uplift replaces the Hill curve.
+        Input::MarketingUplift.set(&mut s, 0.25);
+        assert_eq!(s.marketing_response, None);
+        assert_eq!(crate::model::uplift(&s), 0.25);
+        assert_eq!(Input::MarketingShape.get(&s), None);
+    }
+
+    #[test]
+    fn the_elasticity_is_at_most_zero_and_unbounded_below() {
+        assert_eq!(Input::DemandElasticity.maximum(), 0.0);
+        assert_eq!(Input::DemandElasticity.minimum(), f64::NEG_INFINITY);
+        assert_eq!(Input::Price.minimum(), 0.0);
+        assert_eq!(
+            "demand_curve.elasticty".parse::<Input>().unwrap_err().suggestion,
+            Some("demand_curve.elasticity")
+        );
+    }
+
+    #[test]
     fn unknown_name_lists_the_valid_ones_and_suggests() {
         let e = "prise".parse::<Input>().unwrap_err();
         let msg = e.to_string();

@@ -802,6 +802,24 @@ mod tests {
                     prop_assert!(p.metric.unwrap() <= best.value + 1e-9 * best.value.abs().max(1.0));
                 }
             }
+
+            #[test]
+            fn the_hill_optimum_with_shape_one_matches_the_closed_form(
+                contribution in 5.0..100.0f64, demand in 100.0..10_000.0f64, m in 0.1..1.0f64, h in 100.0..10_000.0f64,
+            ) {
+                // s* = sqrt((P - c) D M h) - h when that is above 0, else 0.
+                let s = scenario(&format!(
+                    "price = {}\nunit_variable_cost = 1\nfixed_cost = 0\ndemand = {demand}\n\
+                     [marketing]\nresponse = \"hill\"\nmax_uplift = {m}\nhalf_saturation_spend = {h}\n",
+                    1.0 + contribution
+                ));
+                let expected = ((contribution * demand * m * h).sqrt() - h).max(0.0);
+                let upper = contribution * demand * m;
+                let best = optimize(&s, &[vary(Input::MarketingSpend, 0.0, upper)], "profit").unwrap();
+                let x = best.variables[0].optimum;
+                prop_assert!((x - expected).abs() <= 1e-5 * upper, "{x} vs {expected}");
+                prop_assert!(best.variables[0].check.passed);
+            }
         }
     }
 }

@@ -83,7 +83,11 @@ fn input_rows(items: &[Evaluated]) -> Vec<(&'static str, Unit, Vec<Option<f64>>)
             | Input::MarketingHalfSaturationSpend
             | Input::MarketingShape
             | Input::DemandElasticity => values.iter().any(Option::is_some),
-            Input::MarketingSpend | Input::MarketingUplift => items.iter().any(|i| i.inputs.marketing.is_some()),
+            Input::MarketingSpend => items.iter().any(|i| i.inputs.marketing.is_some()),
+            // A Hill curve sets the uplift: the row goes when no scenario has a fixed one.
+            Input::MarketingUplift => {
+                items.iter().any(|i| i.inputs.marketing.is_some()) && values.iter().any(Option::is_some)
+            }
             _ => true,
         };
         if shown {
@@ -95,6 +99,16 @@ fn input_rows(items: &[Evaluated]) -> Vec<(&'static str, Unit, Vec<Option<f64>>)
             };
             rows.push((input.name(), unit, values));
         }
+    }
+    if items.iter().any(|i| i.inputs.demand_curve.is_some()) {
+        rows.push((
+            "demand_curve.reference_price",
+            Unit::Money(None),
+            items
+                .iter()
+                .map(|i| i.inputs.demand_curve.as_ref().map(|c| c.reference_price))
+                .collect(),
+        ));
     }
     if items.iter().any(|i| i.inputs.target_profit.is_some()) {
         rows.push((

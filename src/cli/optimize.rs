@@ -434,12 +434,14 @@ fn notes(o: &Optimum, s: &Scenario) -> Vec<ReportNote> {
 }
 
 /// Profit against the input over the whole range, as a column chart in block characters.
-fn chart(points: &[Point], optimum: f64, today: Option<f64>, label: &str, input: Input, unit: &Unit) -> String {
+fn chart(points: &[Point], optimum: (f64, f64), today: Option<f64>, label: &str, input: Input, unit: &Unit) -> String {
+    let (optimum, value) = optimum;
     const ROWS: usize = 8;
     const BLOCKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let values: Vec<Option<f64>> = points.iter().map(|p| p.metric).collect();
     let defined = values.iter().flatten();
-    let (low, high) = defined.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
+    // The optimum tops the scale even when it falls between two columns.
+    let (low, high) = defined.fold((value, value), |(l, h), v| (l.min(*v), h.max(*v)));
     if !low.is_finite() {
         return String::new();
     }
@@ -569,7 +571,7 @@ impl Report for OptimizeReport {
             blocks.push(Block::Table(Table { header, rows }));
             blocks.push(Block::Chart(chart(
                 &v.profile,
-                v.optimum,
+                (v.optimum, o.value),
                 v.today,
                 self.metric_label(),
                 input,

@@ -63,6 +63,37 @@ fn demand_that_ignores_price_says_there_is_no_interior_optimum() {
 }
 
 #[test]
+fn shipped_scenario_answers_18_and_its_linear_variant_13() {
+    // Constant elasticity: 6 x -1.5 / (1 - 1.5) = 18. Linear through (12, 50,000) with elasticity -1.5:
+    // demand reaches 0 at 12 x (1 + 1 / 1.5) = 20, so the best price is (20 + 6) / 2 = 13.
+    let v = json(
+        &[
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "-f",
+            "json",
+        ],
+        "",
+    );
+    assert!((v["variables"][0]["optimum"].as_f64().unwrap() - 18.0).abs() < 1e-6);
+    let v = json(
+        &[
+            "optimize",
+            "scenarios/ai-api-pricing.toml#linear",
+            "--vary",
+            "price",
+            "-f",
+            "json",
+        ],
+        "",
+    );
+    assert!((v["variables"][0]["optimum"].as_f64().unwrap() - 13.0).abs() < 1e-6);
+    assert_eq!(v["variant"], "linear");
+}
+
+#[test]
 fn inelastic_demand_names_the_elasticity_as_the_reason() {
     let text = ELASTIC.replace("-2", "-0.5");
     let v = json(&["optimize", "-", "--vary", "price=4:16", "-f", "json"], &text);

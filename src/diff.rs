@@ -340,6 +340,8 @@ mod tests {
             capacity: None,
             target_profit: None,
             marketing: None,
+            demand_curve: None,
+            marketing_response: None,
         }
     }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::scenario::{Marketing, Scenario, did_you_mean, list};
+use crate::scenario::{CurveKind, DemandCurve, HillResponse, Marketing, Scenario, did_you_mean, list};
 
 /// A numeric input of the model, named by its path in the scenario file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16,6 +16,10 @@ pub enum Input {
     Capacity,
     MarketingSpend,
     MarketingUplift,
+    MarketingMaxUplift,
+    MarketingHalfSaturationSpend,
+    MarketingShape,
+    DemandElasticity,
 }
 
 impl Input {
@@ -28,7 +32,14 @@ impl Input {
         Input::Capacity,
         Input::MarketingSpend,
         Input::MarketingUplift,
+        Input::MarketingMaxUplift,
+        Input::MarketingHalfSaturationSpend,
+        Input::MarketingShape,
+        Input::DemandElasticity,
     ];
+
+    /// Where the curve parameters start in [`Input::ALL`].
+    const CURVES: usize = 7;
 
     /// The input's path in the scenario file.
     pub fn name(self) -> &'static str {
@@ -40,12 +51,18 @@ impl Input {
             Input::Capacity => "capacity",
             Input::MarketingSpend => "marketing.spend",
             Input::MarketingUplift => "marketing.uplift",
+            Input::MarketingMaxUplift => "marketing.max_uplift",
+            Input::MarketingHalfSaturationSpend => "marketing.half_saturation_spend",
+            Input::MarketingShape => "marketing.shape",
+            Input::DemandElasticity => "demand_curve.elasticity",
         }
     }
 
     /// The input's value in a scenario; `None` where an optional input is not set
-    /// (capacity without a limit). Marketing inputs read as 0 without marketing.
+    /// (capacity without a limit, curve parameters without the curve, a fixed
+    /// uplift when a Hill curve sets it). Spend and uplift read as 0 without marketing.
     pub fn get(self, s: &Scenario) -> Option<f64> {
+        let hill = s.marketing_response.as_ref();
         match self {
             Input::Price => Some(s.price),
             Input::UnitVariableCost => Some(s.unit_variable_cost),
@@ -53,12 +70,29 @@ impl Input {
             Input::Demand => Some(s.demand),
             Input::Capacity => s.capacity,
             Input::MarketingSpend => Some(s.marketing.as_ref().map_or(0.0, |m| m.spend)),
+            Input::MarketingUplift if hill.is_some() => None,
             Input::MarketingUplift => Some(s.marketing.as_ref().map_or(0.0, |m| m.uplift)),
+            Input::MarketingMaxUplift => hill.map(|h| h.max_uplift),
+            Input::MarketingHalfSaturationSpend => hill.map(|h| h.half_saturation_spend),
+            Input::MarketingShape => hill.map(|h| h.shape),
+            Input::DemandElasticity => s.demand_curve.as_ref().map(|c| c.elasticity),
         }
     }
 
     /// Sets the input in a scenario (adding a marketing table if needed).
+    /// Setting the fixed uplift drops a Hill curve and setting a Hill parameter
+    /// starts one (the others 0, shape 1), as a file cannot hold both; setting
+    /// the elasticity without a curve starts a constant-elasticity curve through
+    /// today's price.
     pub fn set(self, s: &mut Scenario, value: f64) {
+        fn hill(s: &mut Scenario) -> &mut HillResponse {
+            marketing(s).uplift = 0.0;
+            s.marketing_response.get_or_insert(HillResponse {
+                max_uplift: 0.0,
+                half_saturation_spend: 0.0,
+                shape: 1.0,
+            })
+        }
         fn marketing(s: &mut Scenario) -> &mut Marketing {
             s.marketing.get_or_insert(Marketing {
                 spend: 0.0,
@@ -72,7 +106,23 @@ impl Input {
             Input::Demand => s.demand = value,
             Input::Capacity => s.capacity = Some(value),
             Input::MarketingSpend => marketing(s).spend = value,
-            Input::MarketingUplift => marketing(s).uplift = value,
+            Input::MarketingUplift => {
+                s.marketing_response = None;
+                marketing(s).uplift = value;
+            }
+            Input::MarketingMaxUplift => hill(s).max_uplift = value,
+            Input::MarketingHalfSaturationSpend => hill(s).half_saturation_spend = value,
+            Input::MarketingShape => hill(s).shape = value,
+            Input::DemandElasticity => {
+                let price = s.price;
+                s.demand_curve
+                    .get_or_insert(DemandCurve {
+                        kind: CurveKind::ConstantElasticity,
+                        elasticity: 0.0,
+                        reference_price: price,
+                    })
+                    .elasticity = value
+            }
         }
     }
 
@@ -83,9 +133,21 @@ impl Input {
         moved
     }
 
-    /// The smallest value the input may take. Every input today is at least 0.
+    /// The smallest value the input may take: 0, except the elasticity, which
+    /// has no lower limit.
     pub fn minimum(self) -> f64 {
-        0.0
+        match self {
+            Input::DemandElasticity => f64::NEG_INFINITY,
+            _ => 0.0,
+        }
+    }
+
+    /// The largest value the input may take: no limit, except the elasticity (at most 0).
+    pub fn maximum(self) -> f64 {
+        match self {
+            Input::DemandElasticity => 0.0,
+            _ => f64::INFINITY,
+        }
     }
 
     /// The inputs that carry a value in this scenario: every numeric input,
@@ -103,7 +165,7 @@ impl fmt::Display for Input {
 
 /// An input name that is not one of [`Input::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown input `{name}`{}; the inputs are {}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), list(&Input::ALL.iter().map(|i| i.name()).collect::<Vec<_>>()))]
+#[error("unknown input `{name}`{}; the inputs are {}; with demand and response curves also {}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), list(&Input::ALL[..Input::CURVES].iter().map(|i| i.name()).collect::<Vec<_>>()), list(&Input::ALL[Input::CURVES..].iter().map(|i| i.name()).collect::<Vec<_>>()))]
 pub struct UnknownInput {
     pub name: String,
     pub suggestion: Option<&'static str>,
@@ -133,6 +195,38 @@ mod tests {
         for input in Input::ALL {
             assert_eq!(input.name().parse::<Input>(), Ok(*input));
         }
+    }
+
+    #[test]
+    fn curve_inputs_are_present_only_with_their_curves() {
+        let text = "price = 10\nunit_variable_cost = 4\nfixed_cost = 0\ndemand = 100\n\
+                    [marketing]\nspend = 5\nresponse = \"hill\"\nmax_uplift = 0.5\nhalf_saturation_spend = 5\n";
+        let mut s = crate::ScenarioFile::parse(text, "t.toml").unwrap().base().unwrap();
+        let present = Input::present_in(&s);
+        assert!(present.contains(&Input::MarketingShape));
+        assert!(!present.contains(&Input::MarketingUplift));
+        assert!(!present.contains(&Input::DemandElasticity));
+        // Setting the elasticity starts a constant-elasticity curve through today's price:
+        // at price 20, 100 x (20 / 10)^-1 = 50.
+        Input::DemandElasticity.set(&mut s, -1.0);
+        s.price = 20.0;
+        assert_eq!(crate::model::base_demand(&s), 50.0);
+        // Setting a fixed uplift replaces the Hill curve.
+        Input::MarketingUplift.set(&mut s, 0.25);
+        assert_eq!(s.marketing_response, None);
+        assert_eq!(crate::model::uplift(&s), 0.25);
+        assert_eq!(Input::MarketingShape.get(&s), None);
+    }
+
+    #[test]
+    fn the_elasticity_is_at_most_zero_and_unbounded_below() {
+        assert_eq!(Input::DemandElasticity.maximum(), 0.0);
+        assert_eq!(Input::DemandElasticity.minimum(), f64::NEG_INFINITY);
+        assert_eq!(Input::Price.minimum(), 0.0);
+        assert_eq!(
+            "demand_curve.elasticty".parse::<Input>().unwrap_err().suggestion,
+            Some("demand_curve.elasticity")
+        );
     }
 
     #[test]

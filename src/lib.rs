@@ -20,6 +20,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod input;
 pub mod model;
+pub mod optimize;
 pub mod scenario;
 
 pub use diagnostic::Diagnostic;

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::scenario::Scenario;
+use crate::scenario::{CurveKind, DemandCurve, HillResponse, Scenario};
 
 /// Every figure the model computes for one scenario.
 ///
@@ -226,16 +226,49 @@ pub enum ModelError {
     Overflow { field: &'static str },
 }
 
-/// Units demanded before marketing uplift. The one place demand is read, so
-/// that demand curves can make it depend on price.
+/// Units demanded before marketing uplift, at the scenario's price: the
+/// scenario's `demand`, moved along its demand curve when it has one. The one
+/// place demand is read.
 pub fn base_demand(scenario: &Scenario) -> f64 {
-    scenario.demand
+    match &scenario.demand_curve {
+        None => scenario.demand,
+        Some(curve) => demand_on_curve(curve, scenario.demand, scenario.price),
+    }
 }
 
-/// The fractional demand uplift marketing buys. The one place uplift is read,
-/// so that a response curve can make it depend on spend.
+/// Demand at `price` on a curve through `(reference_price, demand)`.
+///
+/// Constant elasticity: `demand x (price / reference_price)^elasticity`.
+/// Linear: `demand x (1 + elasticity x (price - reference_price) / reference_price)`,
+/// the line whose elasticity at the reference point is `elasticity`, never below 0.
+pub fn demand_on_curve(curve: &DemandCurve, demand: f64, price: f64) -> f64 {
+    let (e, p0) = (curve.elasticity, curve.reference_price);
+    if demand == 0.0 || e == 0.0 {
+        return demand;
+    }
+    match curve.kind {
+        CurveKind::ConstantElasticity => demand * (price / p0).powf(e),
+        CurveKind::Linear => (demand * (1.0 + e * (price - p0) / p0)).max(0.0),
+    }
+}
+
+/// The fractional demand uplift marketing buys: the fixed `uplift`, or the
+/// Hill curve's uplift at the scenario's spend. The one place uplift is read.
 pub fn uplift(scenario: &Scenario) -> f64 {
-    scenario.marketing.as_ref().map_or(0.0, |m| m.uplift)
+    match &scenario.marketing_response {
+        Some(hill) => hill_uplift(hill, marketing_spend(scenario)),
+        None => scenario.marketing.as_ref().map_or(0.0, |m| m.uplift),
+    }
+}
+
+/// `max_uplift x s^shape / (s^shape + half_saturation_spend^shape)`, written as
+/// `max_uplift / (1 + (half_saturation_spend / s)^shape)` so large spends do not
+/// overflow; 0 at no spend.
+pub fn hill_uplift(hill: &HillResponse, spend: f64) -> f64 {
+    if spend <= 0.0 {
+        return 0.0;
+    }
+    hill.max_uplift / (1.0 + (hill.half_saturation_spend / spend).powf(hill.shape))
 }
 
 /// Marketing spend per period (0 without marketing).
@@ -360,8 +393,21 @@ pub fn tidy(x: f64) -> f64 {
     }
 }
 
-/// Evaluates the profit model for one scenario.
+/// Evaluates the profit model for one scenario, the figures tidied of binary
+/// floating-point noise (see [`tidy`]): what reports show.
 pub fn evaluate(scenario: &Scenario) -> Result<Evaluation, ModelError> {
+    evaluate_with(scenario, true)
+}
+
+/// Evaluates the model exactly as computed, without [`tidy`]. For searches
+/// and root finders: tidying makes a smooth function flat within a relative
+/// 1e-12 of round numbers, which would stall them.
+pub fn evaluate_exact(scenario: &Scenario) -> Result<Evaluation, ModelError> {
+    evaluate_with(scenario, false)
+}
+
+fn evaluate_with(scenario: &Scenario, tidied: bool) -> Result<Evaluation, ModelError> {
+    let tidy = |x: f64| if tidied { tidy(x) } else { x };
     let mut notes = Vec::new();
     let mut undefined = |fields: &[&'static str], message: String| {
         notes.push(Note {
@@ -384,7 +430,7 @@ pub fn evaluate(scenario: &Scenario) -> Result<Evaluation, ModelError> {
         contribution_margin,
         fixed_cost_total,
         profit,
-    } = core(scenario).tidy();
+    } = if tidied { core(scenario).tidy() } else { core(scenario) };
 
     let contribution_margin_ratio = if price > 0.0 {
         Some(unit_contribution / price)
@@ -671,6 +717,8 @@ mod tests {
             capacity: None,
             target_profit: None,
             marketing: None,
+            demand_curve: None,
+            marketing_response: None,
         }
     }
 
@@ -942,6 +990,63 @@ mod tests {
             evaluate(&s),
             Err(ModelError::Overflow { field: "units_sold" } | ModelError::Overflow { .. })
         ));
+    }
+
+    #[test]
+    fn constant_elasticity_moves_demand_along_the_curve() {
+        let mut s = seed();
+        s.demand_curve = Some(DemandCurve {
+            kind: CurveKind::ConstantElasticity,
+            elasticity: -2.0,
+            reference_price: 100.0,
+        });
+        // At the reference price demand is the file's: the model is as without a curve.
+        assert_eq!(evaluate(&s).unwrap().results.profit, 450_000.0);
+        // Price 200: 10,000 x (200 / 100)^-2 = 2,500 units; 150 x 2,500 - 50,000 = 325,000.
+        s.price = 200.0;
+        let r = evaluate(&s).unwrap().results;
+        assert_eq!(r.base_demand, 2_500.0);
+        assert_eq!(r.profit, 325_000.0);
+    }
+
+    #[test]
+    fn linear_demand_has_the_given_elasticity_and_never_goes_below_zero() {
+        let mut s = seed();
+        s.demand_curve = Some(DemandCurve {
+            kind: CurveKind::Linear,
+            elasticity: -2.0,
+            reference_price: 100.0,
+        });
+        // Q = 10,000 x (1 - 2 (p - 100) / 100): at 120, 10,000 x 0.6 = 6,000.
+        s.price = 120.0;
+        assert!((base_demand(&s) - 6_000.0).abs() < 1e-9);
+        // The line reaches 0 at 150; above it, demand stays 0.
+        s.price = 170.0;
+        assert_eq!(base_demand(&s), 0.0);
+    }
+
+    #[test]
+    fn hill_uplift_is_half_the_maximum_at_the_half_saturation_spend() {
+        let mut s = seed();
+        s.marketing = Some(Marketing {
+            spend: 15_000.0,
+            uplift: 0.0,
+        });
+        s.marketing_response = Some(HillResponse {
+            max_uplift: 0.8,
+            half_saturation_spend: 15_000.0,
+            shape: 2.0,
+        });
+        // 0.8 x 15,000^2 / (15,000^2 + 15,000^2) = 0.4: 14,000 units.
+        let r = evaluate(&s).unwrap().results;
+        assert!((r.uplift - 0.4).abs() < 1e-15);
+        assert!((r.units_sold - 14_000.0).abs() < 1e-9);
+        // Spend 30,000, shape 2: 0.8 x 4 / 5 = 0.64.
+        s.marketing.as_mut().unwrap().spend = 30_000.0;
+        assert!((uplift(&s) - 0.64).abs() < 1e-15);
+        // No spend, no uplift.
+        s.marketing.as_mut().unwrap().spend = 0.0;
+        assert_eq!(uplift(&s), 0.0);
     }
 
     #[test]

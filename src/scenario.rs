@@ -40,6 +40,44 @@ pub struct Scenario {
     pub target_profit: Option<f64>,
     /// Marketing spend and the demand uplift it buys, if the plan has any.
     pub marketing: Option<Marketing>,
+    /// How demand responds to price (`[demand_curve]`); without it demand ignores price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demand_curve: Option<DemandCurve>,
+    /// A saturating response of uplift to spend (`response = "hill"` in
+    /// `[marketing]`); when set, it replaces the fixed `marketing.uplift`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marketing_response: Option<HillResponse>,
+}
+
+/// The shape of the demand curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CurveKind {
+    /// `demand x (p / reference_price)^elasticity`.
+    ConstantElasticity,
+    /// The straight line through `(reference_price, demand)` with that elasticity there, never below 0.
+    Linear,
+}
+
+/// Demand that falls as price rises, through `(reference_price, demand)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandCurve {
+    pub kind: CurveKind,
+    /// Price elasticity of demand at the reference point, at most 0.
+    pub elasticity: f64,
+    /// The price at which the scenario's `demand` holds (the file's `price` by default).
+    pub reference_price: f64,
+}
+
+/// Uplift that saturates with spend: `max_uplift x s^shape / (s^shape + half_saturation_spend^shape)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HillResponse {
+    /// The uplift unlimited spend would approach.
+    pub max_uplift: f64,
+    /// The spend that buys half of `max_uplift`.
+    pub half_saturation_spend: f64,
+    /// 1 = diminishing returns from the first unit; above 1 = S-shaped.
+    pub shape: f64,
 }
 
 /// Marketing spend and the demand uplift it buys.
@@ -63,6 +101,7 @@ pub const SCENARIO_KEYS: &[&str] = &[
     "capacity",
     "target_profit",
     "marketing",
+    "demand_curve",
     "scenarios",
 ];
 
@@ -79,6 +118,7 @@ struct RawScenario {
     capacity: Option<Spanned<f64>>,
     target_profit: Option<Spanned<f64>>,
     marketing: Option<Spanned<RawMarketing>>,
+    demand_curve: Option<Spanned<RawDemandCurve>>,
     scenarios: Option<Spanned<BTreeMap<String, Spanned<RawScenario>>>>,
 }
 
@@ -87,6 +127,24 @@ struct RawScenario {
 struct RawMarketing {
     spend: Option<Spanned<f64>>,
     uplift: Option<Spanned<f64>>,
+    response: Option<Spanned<Response>>,
+    max_uplift: Option<Spanned<f64>>,
+    half_saturation_spend: Option<Spanned<f64>>,
+    shape: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Response {
+    Hill,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDemandCurve {
+    kind: Option<Spanned<CurveKind>>,
+    elasticity: Option<Spanned<f64>>,
+    reference_price: Option<Spanned<f64>>,
 }
 
 /// Later values win, field by field.
@@ -98,13 +156,46 @@ impl RawScenario {
     /// The base with `over` laid on top, nested tables merged field by field.
     fn overlay(&self, over: &RawScenario) -> RawScenario {
         let marketing = match (&self.marketing, &over.marketing) {
-            (Some(base), Some(over)) => Some(Spanned::new(
-                over.span(),
-                RawMarketing {
-                    spend: pick(&base.get_ref().spend, &over.get_ref().spend),
-                    uplift: pick(&base.get_ref().uplift, &over.get_ref().uplift),
-                },
-            )),
+            (Some(base), Some(over)) => {
+                let (b, o) = (base.get_ref(), over.get_ref());
+                // A variant that picks a fixed uplift or a Hill curve drops the base's other choice.
+                let b = match (&o.uplift, &o.response) {
+                    (Some(_), _) => &RawMarketing {
+                        spend: b.spend.clone(),
+                        ..RawMarketing::default()
+                    },
+                    (None, Some(_)) => &RawMarketing {
+                        uplift: None,
+                        ..b.clone()
+                    },
+                    (None, None) => b,
+                };
+                Some(Spanned::new(
+                    over.span(),
+                    RawMarketing {
+                        spend: pick(&b.spend, &o.spend),
+                        uplift: pick(&b.uplift, &o.uplift),
+                        response: pick(&b.response, &o.response),
+                        max_uplift: pick(&b.max_uplift, &o.max_uplift),
+                        half_saturation_spend: pick(&b.half_saturation_spend, &o.half_saturation_spend),
+                        shape: pick(&b.shape, &o.shape),
+                    },
+                ))
+            }
+            (base, over) => pick(base, over),
+        };
+        let demand_curve = match (&self.demand_curve, &over.demand_curve) {
+            (Some(base), Some(over)) => {
+                let (b, o) = (base.get_ref(), over.get_ref());
+                Some(Spanned::new(
+                    over.span(),
+                    RawDemandCurve {
+                        kind: pick(&b.kind, &o.kind),
+                        elasticity: pick(&b.elasticity, &o.elasticity),
+                        reference_price: pick(&b.reference_price, &o.reference_price),
+                    },
+                ))
+            }
             (base, over) => pick(base, over),
         };
         RawScenario {
@@ -118,6 +209,7 @@ impl RawScenario {
             capacity: pick(&self.capacity, &over.capacity),
             target_profit: pick(&self.target_profit, &over.target_profit),
             marketing,
+            demand_curve,
             scenarios: None,
         }
     }
@@ -226,6 +318,14 @@ impl ScenarioFile {
                 })
             }
         };
+        let marketing_response = match &raw.marketing {
+            Some(m) => checker.hill(m.get_ref())?,
+            None => None,
+        };
+        let demand_curve = match &raw.demand_curve {
+            Some(c) => Some(checker.demand_curve(c, raw.price.as_ref(), price)?),
+            None => None,
+        };
         let name = raw
             .name
             .as_ref()
@@ -242,6 +342,8 @@ impl ScenarioFile {
             capacity,
             target_profit,
             marketing,
+            demand_curve,
+            marketing_response,
         })
     }
 }
@@ -253,6 +355,10 @@ enum Bound {
     Any,
     /// Finite and at least zero.
     NonNegative,
+    /// Finite and above zero.
+    Positive,
+    /// Finite and at most zero.
+    NonPositive,
 }
 
 struct Checker<'a> {
@@ -279,6 +385,8 @@ impl Checker<'_> {
         let allowed = match bound {
             Bound::Any => "a finite number",
             Bound::NonNegative => "a finite number at least 0",
+            Bound::Positive => "a finite number greater than 0",
+            Bound::NonPositive => "a finite number at most 0",
         };
         let problem = if v.is_nan() {
             Some(format!("`{field}` is nan"))
@@ -286,6 +394,10 @@ impl Checker<'_> {
             Some(format!("`{field}` is infinite"))
         } else if bound == Bound::NonNegative && v < 0.0 {
             Some(format!("`{field}` must be at least 0, found {v}"))
+        } else if bound == Bound::Positive && v <= 0.0 {
+            Some(format!("`{field}` must be greater than 0, found {v}"))
+        } else if bound == Bound::NonPositive && v > 0.0 {
+            Some(format!("`{field}` must be at most 0, found {v}"))
         } else {
             None
         };
@@ -295,6 +407,94 @@ impl Checker<'_> {
                 .diagnostic(message, Some(value.span()))
                 .help(format!("`{field}` is {}; it must be {allowed}", describe(field)))),
         }
+    }
+
+    /// The Hill response of a `[marketing]` table, if it asks for one.
+    fn hill(&self, m: &RawMarketing) -> Result<Option<HillResponse>, Diagnostic> {
+        let Some(response) = &m.response else {
+            let stray = [
+                ("max_uplift", &m.max_uplift),
+                ("half_saturation_spend", &m.half_saturation_spend),
+                ("shape", &m.shape),
+            ];
+            if let Some((name, Some(value))) = stray.into_iter().find(|(_, v)| v.is_some()) {
+                return Err(self
+                    .diagnostic(format!("`marketing.{name}` needs `response = \"hill\"`"), Some(value.span()))
+                    .help("add `response = \"hill\"` to `[marketing]` for a saturating uplift, or remove the Hill fields to keep a fixed `uplift`"));
+            }
+            return Ok(None);
+        };
+        if let Some(uplift) = &m.uplift {
+            return Err(self
+                .diagnostic(
+                    "`marketing.uplift` and `response = \"hill\"` both set the uplift".into(),
+                    Some(uplift.span()),
+                )
+                .help("keep `uplift` for a fixed uplift (and remove `response` and the Hill fields), or remove `uplift` to let the Hill curve compute it from spend"));
+        }
+        let required = |value: &Option<Spanned<f64>>, field: &str| match value {
+            Some(v) => self.check(v, field, Bound::Positive),
+            None => Err(self
+                .diagnostic(format!("missing field `{field}`"), Some(response.span()))
+                .help(format!("`response = \"hill\"` needs `{field}`: {}", describe(field)))),
+        };
+        Ok(Some(HillResponse {
+            max_uplift: required(&m.max_uplift, "marketing.max_uplift")?,
+            half_saturation_spend: required(&m.half_saturation_spend, "marketing.half_saturation_spend")?,
+            shape: match &m.shape {
+                Some(v) => self.check(v, "marketing.shape", Bound::Positive)?,
+                None => 1.0,
+            },
+        }))
+    }
+
+    /// The `[demand_curve]` table; its reference price defaults to the file's price.
+    fn demand_curve(
+        &self,
+        c: &Spanned<RawDemandCurve>,
+        price_span: Option<&Spanned<f64>>,
+        price: f64,
+    ) -> Result<DemandCurve, Diagnostic> {
+        let raw = c.get_ref();
+        let kind = match &raw.kind {
+            Some(kind) => *kind.get_ref(),
+            None => {
+                return Err(self
+                    .diagnostic("missing field `demand_curve.kind`".into(), Some(c.span()))
+                    .help(format!(
+                        "add `kind = \"constant_elasticity\"` or `kind = \"linear\"`: {}",
+                        describe("demand_curve.kind")
+                    )));
+            }
+        };
+        let elasticity = match &raw.elasticity {
+            Some(e) => self.check(e, "demand_curve.elasticity", Bound::NonPositive)?,
+            None => {
+                return Err(self
+                    .diagnostic("missing field `demand_curve.elasticity`".into(), Some(c.span()))
+                    .help(format!(
+                        "add `elasticity = ...`: {}",
+                        describe("demand_curve.elasticity")
+                    )));
+            }
+        };
+        let reference_price = match &raw.reference_price {
+            Some(p) => self.check(p, "demand_curve.reference_price", Bound::Positive)?,
+            None if price > 0.0 => price,
+            None => {
+                return Err(self
+                    .diagnostic(
+                        "`demand_curve.reference_price` defaults to `price`, which is 0".into(),
+                        price_span.map(Spanned::span),
+                    )
+                    .help("set `reference_price` in `[demand_curve]` to the price, above 0, at which `demand` holds"));
+            }
+        };
+        Ok(DemandCurve {
+            kind,
+            elasticity,
+            reference_price,
+        })
     }
 
     fn diagnostic(&self, message: String, span: Option<Range<usize>>) -> Diagnostic {
@@ -317,6 +517,16 @@ pub fn describe(field: &str) -> &'static str {
         "target_profit" => "the profit per period to plan for",
         "marketing.spend" => "the marketing spend per period",
         "marketing.uplift" => "the fractional demand uplift the spend buys (0.5 = +50%)",
+        "marketing.max_uplift" => "the uplift unlimited spend would approach (0.8 = +80%)",
+        "marketing.half_saturation_spend" => "the spend that buys half of `max_uplift`",
+        "marketing.shape" => {
+            "the Hill curve's steepness: 1 = diminishing returns from the first unit, above 1 = S-shaped"
+        }
+        "demand_curve.kind" => "the demand curve's shape, `constant_elasticity` or `linear`",
+        "demand_curve.elasticity" => {
+            "the price elasticity of demand at the reference price (-1.8: 1% dearer sells 1.8% fewer)"
+        }
+        "demand_curve.reference_price" => "the price at which `demand` holds",
         _ => "a scenario input",
     }
 }
@@ -578,6 +788,97 @@ mod tests {
         let text = format!("{SEED}[scenarios.cheap]\nprice = 1\n[marketing]\nspnd = 1\n");
         let e = ScenarioFile::parse(&text, "plan.toml").unwrap_err();
         assert!(e.message.starts_with("unknown field `spnd`"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_demand_curve_reads_and_its_reference_price_defaults_to_the_price() {
+        let s = parse(&format!("{SEED}[demand_curve]\nkind = \"linear\"\nelasticity = -1.5\n")).unwrap();
+        assert_eq!(
+            s.demand_curve,
+            Some(DemandCurve {
+                kind: CurveKind::Linear,
+                elasticity: -1.5,
+                reference_price: 100.0
+            })
+        );
+    }
+
+    #[test]
+    fn a_positive_elasticity_points_at_its_line() {
+        let e = parse(&format!("{SEED}[demand_curve]\nkind = \"linear\"\nelasticity = 0.5\n")).unwrap_err();
+        assert_eq!(e.message, "`demand_curve.elasticity` must be at most 0, found 0.5");
+        assert_eq!(e.location.unwrap().line, 7);
+    }
+
+    #[test]
+    fn an_unknown_curve_kind_is_located() {
+        let e = parse(&format!("{SEED}[demand_curve]\nkind = \"log\"\nelasticity = -1\n")).unwrap_err();
+        assert!(e.message.contains("unknown variant `log`"), "{}", e.message);
+        assert_eq!(e.location.unwrap().line, 6);
+    }
+
+    #[test]
+    fn a_hill_response_reads_with_shape_one_by_default() {
+        let s = parse(&format!(
+            "{SEED}[marketing]\nspend = 5\nresponse = \"hill\"\nmax_uplift = 0.8\nhalf_saturation_spend = 15000\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            s.marketing_response,
+            Some(HillResponse {
+                max_uplift: 0.8,
+                half_saturation_spend: 15_000.0,
+                shape: 1.0
+            })
+        );
+        assert_eq!(s.marketing.unwrap().uplift, 0.0);
+    }
+
+    #[test]
+    fn a_fixed_uplift_and_a_hill_response_together_say_which_to_keep() {
+        let e = parse(&format!(
+            "{SEED}[marketing]\nuplift = 0.5\nresponse = \"hill\"\nmax_uplift = 0.8\nhalf_saturation_spend = 1\n"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "`marketing.uplift` and `response = \"hill\"` both set the uplift"
+        );
+        assert_eq!(e.location.unwrap().line, 6);
+        assert!(e.help.unwrap().starts_with("keep `uplift` for a fixed uplift"));
+    }
+
+    #[test]
+    fn hill_parameters_must_be_positive_and_need_the_response() {
+        let e = parse(&format!(
+            "{SEED}[marketing]\nresponse = \"hill\"\nmax_uplift = 0.8\nhalf_saturation_spend = 0\n"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "`marketing.half_saturation_spend` must be greater than 0, found 0"
+        );
+        let e = parse(&format!("{SEED}[marketing]\nresponse = \"hill\"\nmax_uplift = 0.8\n")).unwrap_err();
+        assert_eq!(e.message, "missing field `marketing.half_saturation_spend`");
+        let e = parse(&format!("{SEED}[marketing]\nshape = 2\n")).unwrap_err();
+        assert_eq!(e.message, "`marketing.shape` needs `response = \"hill\"`");
+    }
+
+    #[test]
+    fn a_variant_can_switch_a_fixed_uplift_to_a_hill_curve_and_overlay_the_curve() {
+        let text = format!(
+            "{SEED}[marketing]\nspend = 100\nuplift = 0.1\n[demand_curve]\nkind = \"linear\"\nelasticity = -1\n\
+             [scenarios.hill]\nmarketing = {{ response = \"hill\", max_uplift = 0.5, half_saturation_spend = 100 }}\n\
+             demand_curve = {{ elasticity = -2 }}\n"
+        );
+        let v = ScenarioFile::parse(&text, "plan.toml")
+            .unwrap()
+            .variant("hill")
+            .unwrap();
+        assert_eq!(v.marketing.as_ref().unwrap().spend, 100.0);
+        assert_eq!(v.marketing_response.unwrap().max_uplift, 0.5);
+        let curve = v.demand_curve.unwrap();
+        assert_eq!((curve.kind, curve.elasticity), (CurveKind::Linear, -2.0));
     }
 
     #[test]

@@ -330,3 +330,21 @@ fn subscription_scenario_matches_hand_worked_figures() {
     assert_eq!(r["marketing_return_on_spend"], 0.235);
     assert!(close(&r["marketing_break_even_uplift"], 12_000.0 / 98_800.0));
 }
+
+#[test]
+fn curved_scenario_matches_the_closed_form_hill_uplift() {
+    let json = json_of(&["evaluate", "scenarios/ai-api-pricing.toml", "-f", "json"]);
+    let r = &json["results"];
+    // Hill: 0.6 x 20,000^1.5 / (20,000^1.5 + 25,000^1.5) = 0.250256...; at the
+    // reference price 12 the demand curve gives 50,000 units before uplift.
+    let uplift = 0.6 * 20_000f64.powf(1.5) / (20_000f64.powf(1.5) + 25_000f64.powf(1.5));
+    assert!(close(&r["uplift"], uplift));
+    assert_eq!(r["base_demand"], 50_000.0);
+    let units = 50_000.0 * (1.0 + uplift);
+    assert!(close(&r["units_sold"], units));
+    // (12 - 6) x units - (120,000 + 20,000).
+    assert!(close(&r["profit"], 6.0 * units - 140_000.0));
+    // 140,000 / 6 = 23,333.33 units, 280,000 of revenue.
+    assert!(close(&r["break_even_units"], 140_000.0 / 6.0));
+    assert_eq!(r["break_even_revenue"], 280_000.0);
+}

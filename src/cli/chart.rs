@@ -64,5 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 
 fn kind_name(kind: Kind) -> String {
     use clap::ValueEnum;
-    kind.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+    kind.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
 }

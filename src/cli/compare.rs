@@ -115,9 +115,9 @@ fn shown_inputs(items: &[Compared]) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Input::ALL
         .iter()
         .filter(|input| match input {
-            Input::Capacity => any(&|s| s.capacity.is_some()),
             Input::MarketingSpend | Input::MarketingUplift => any(&|s| s.marketing.is_some()),
-            _ => true,
+            // Capacity and the curve parameters only where some scenario sets them.
+            _ => any(&|s| input.get(s).is_some()),
         })
         .map(|i| i.name())
         .collect();

@@ -78,18 +78,37 @@ fn input_rows(items: &[Evaluated]) -> Vec<(&'static str, Unit, Vec<Option<f64>>)
     for input in Input::ALL {
         let values: Vec<Option<f64>> = items.iter().map(|i| input.get(&i.inputs)).collect();
         let shown = match input {
-            Input::Capacity => values.iter().any(Option::is_some),
-            Input::MarketingSpend | Input::MarketingUplift => items.iter().any(|i| i.inputs.marketing.is_some()),
+            Input::Capacity
+            | Input::MarketingMaxUplift
+            | Input::MarketingHalfSaturationSpend
+            | Input::MarketingShape
+            | Input::DemandElasticity => values.iter().any(Option::is_some),
+            Input::MarketingSpend => items.iter().any(|i| i.inputs.marketing.is_some()),
+            // A Hill curve sets the uplift: the row goes when no scenario has a fixed one.
+            Input::MarketingUplift => {
+                items.iter().any(|i| i.inputs.marketing.is_some()) && values.iter().any(Option::is_some)
+            }
             _ => true,
         };
         if shown {
             let unit = match input {
                 Input::Demand | Input::Capacity => Unit::Units,
-                Input::MarketingUplift => Unit::Ratio,
+                Input::MarketingUplift | Input::MarketingMaxUplift => Unit::Ratio,
+                Input::MarketingShape | Input::DemandElasticity => Unit::Plain,
                 _ => Unit::Money(None),
             };
             rows.push((input.name(), unit, values));
         }
+    }
+    if items.iter().any(|i| i.inputs.demand_curve.is_some()) {
+        rows.push((
+            "demand_curve.reference_price",
+            Unit::Money(None),
+            items
+                .iter()
+                .map(|i| i.inputs.demand_curve.as_ref().map(|c| c.reference_price))
+                .collect(),
+        ));
     }
     if items.iter().any(|i| i.inputs.target_profit.is_some()) {
         rows.push((
@@ -237,6 +256,8 @@ mod tests {
             capacity: None,
             target_profit: Some(1_000.0),
             marketing: Some(Marketing { spend: 500.0, uplift }),
+            demand_curve: None,
+            marketing_response: None,
         }
     }
 

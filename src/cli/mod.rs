@@ -10,6 +10,7 @@ mod compare;
 mod diff;
 mod evaluate;
 mod load;
+mod optimize;
 mod output;
 mod report;
 
@@ -40,6 +41,8 @@ enum Command {
     Chart(chart::Args),
     /// Write one self-contained HTML page: results, charts and analyses.
     Report(report::Args),
+    /// The price or marketing spend (one or two inputs) that maximises profit.
+    Optimize(optimize::Args),
 }
 
 /// Output options every command shares.
@@ -84,6 +87,7 @@ pub fn main() -> i32 {
         Command::Compare(args) => compare::run(args),
         Command::Chart(args) => chart::run(args),
         Command::Report(args) => report::run(args),
+        Command::Optimize(args) => optimize::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,292 @@
+//! `plan optimize`: the command line, its formats, its errors and its exit codes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn plan() -> Command {
+    let mut cmd = Command::cargo_bin("plan").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// demand = 6,400 x p^-2, unit cost 4, fixed cost 200: best price 4 x -2 / (1 - 2) = 8.
+const ELASTIC: &str = "price = 1\nunit_variable_cost = 4\nfixed_cost = 200\ndemand = 6400\n\
+                       [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -2\n";
+
+fn json(args: &[&str], stdin: &str) -> Value {
+    let out = plan()
+        .args(args)
+        .write_stdin(stdin)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn constant_elasticity_price_optimum_is_8_selling_100_units() {
+    let v = json(&["optimize", "-", "--vary", "price=4:16", "-f", "json"], ELASTIC);
+    let optimum = v["variables"][0]["optimum"].as_f64().unwrap();
+    assert!((optimum - 8.0).abs() < 1e-6, "{optimum}");
+    // (8 - 4) x 6,400 / 64 - 200 = 200.
+    assert!((v["value"].as_f64().unwrap() - 200.0).abs() < 1e-9);
+    assert!((v["at_optimum"]["results"]["units_sold"].as_f64().unwrap() - 100.0).abs() < 1e-4);
+    assert_eq!(v["interior"], true);
+    assert_eq!(v["variables"][0]["binding"], "interior");
+    assert_eq!(v["variables"][0]["check"]["passed"], true);
+    assert_eq!(v["metric"], "profit");
+}
+
+#[test]
+fn hill_spend_optimum_is_40_000_where_the_last_unit_of_spend_pays_one_for_one() {
+    // s* = sqrt(50 x 10,000 x 0.5 x 10,000) - 10,000 = 40,000 (see the unit test for the working).
+    let text = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+                [marketing]\nspend = 0\nresponse = \"hill\"\nmax_uplift = 0.5\nhalf_saturation_spend = 10000\n";
+    let v = json(&["optimize", "-", "--vary", "marketing.spend", "-f", "json"], text);
+    assert!((v["variables"][0]["optimum"].as_f64().unwrap() - 40_000.0).abs() < 0.01);
+    assert_eq!(v["default_ranges"][0], "marketing.spend");
+    // Default range: 0 to 50 x 10,000 x 0.5 = 250,000.
+    assert_eq!(v["variables"][0]["upper"], 250_000.0);
+}
+
+#[test]
+fn demand_that_ignores_price_says_there_is_no_interior_optimum() {
+    plan()
+        .args(["optimize", "scenarios/medical-imaging.toml", "--vary", "price=60:200"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No interior optimum"))
+        .stdout(predicate::str::contains("demand here ignores price"));
+}
+
+#[test]
+fn shipped_scenario_answers_18_and_its_linear_variant_13() {
+    // Constant elasticity: 6 x -1.5 / (1 - 1.5) = 18. Linear through (12, 50,000) with elasticity -1.5:
+    // demand reaches 0 at 12 x (1 + 1 / 1.5) = 20, so the best price is (20 + 6) / 2 = 13.
+    let v = json(
+        &[
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "-f",
+            "json",
+        ],
+        "",
+    );
+    assert!((v["variables"][0]["optimum"].as_f64().unwrap() - 18.0).abs() < 1e-6);
+    let v = json(
+        &[
+            "optimize",
+            "scenarios/ai-api-pricing.toml#linear",
+            "--vary",
+            "price",
+            "-f",
+            "json",
+        ],
+        "",
+    );
+    assert!((v["variables"][0]["optimum"].as_f64().unwrap() - 13.0).abs() < 1e-6);
+    assert_eq!(v["variant"], "linear");
+}
+
+#[test]
+fn inelastic_demand_names_the_elasticity_as_the_reason() {
+    let text = ELASTIC.replace("-2", "-0.5");
+    let v = json(&["optimize", "-", "--vary", "price=4:16", "-f", "json"], &text);
+    assert_eq!(v["interior"], false);
+    assert_eq!(v["variables"][0]["binding"], "upper_bound");
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("between -1 and 0"), "{notes}");
+}
+
+#[test]
+fn csv_has_one_row_per_varied_input() {
+    let out = plan()
+        .args([
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "--vary",
+            "marketing.spend",
+        ])
+        .args(["-f", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("name,source,variant,metric,input,lower,upper"));
+    assert!(lines[1].contains(",price,6,36,true,12,"), "{}", lines[1]);
+    assert!(lines[2].contains(",marketing.spend,0,"), "{}", lines[2]);
+}
+
+#[test]
+fn output_goes_to_the_file_and_not_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("optimum.md");
+    plan()
+        .args([
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "-f",
+            "markdown",
+            "-o",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("## AI API pricing"), "{text}");
+    assert!(text.contains("```text"));
+}
+
+#[test]
+fn another_metric_can_be_maximised() {
+    // Revenue p x 6,400 p^-2 = 6,400 / p falls with price: the best is the lowest price searched.
+    let v = json(
+        &[
+            "optimize",
+            "-",
+            "--vary",
+            "price=4:16",
+            "--maximize",
+            "revenue",
+            "-f",
+            "json",
+        ],
+        ELASTIC,
+    );
+    assert_eq!(v["metric"], "revenue");
+    assert_eq!(v["variables"][0]["optimum"], 4.0);
+    assert_eq!(v["variables"][0]["binding"], "lower_bound");
+}
+
+#[test]
+fn bad_usage_exits_2_with_a_message_naming_the_fix() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--vary", "prise"], "did you mean `price`?"),
+        (&["--vary", "price=5:1"], "must be below the upper bound"),
+        (&["--vary", "price=a:5"], "is not a finite number"),
+        (&["--vary", "price=-1:5"], "must be at least 0"),
+        (&["--vary", "demand_curve.elasticity=-1:2"], "must be at most 0"),
+        (&["--vary", "price", "--maximize", "proft"], "did you mean `profit`?"),
+        (&["--vary", "price", "--vary", "price"], "given twice"),
+        (
+            &["--vary", "price", "--vary", "fixed_cost", "--vary", "demand"],
+            "one or two inputs",
+        ),
+    ];
+    for (args, message) in cases {
+        plan()
+            .args(["optimize", "scenarios/ai-api-pricing.toml"])
+            .args(*args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(*message));
+    }
+    plan()
+        .args(["optimize", "scenarios/ai-api-pricing.toml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_bad_scenario_exits_1_pointing_at_the_line() {
+    let text = "price = 1\nunit_variable_cost = 4\nfixed_cost = 200\ndemand = 6400\n\
+                [marketing]\nuplift = 0.5\nresponse = \"hill\"\nmax_uplift = 1\nhalf_saturation_spend = 1\n";
+    plan()
+        .args(["optimize", "-", "--vary", "price"])
+        .write_stdin(text)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("both set the uplift"))
+        .stderr(predicate::str::contains("<stdin>:6"));
+    plan()
+        .args(["optimize", "no-such-file.toml", "--vary", "price"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "cannot read scenario file `no-such-file.toml`",
+        ));
+}
+
+#[test]
+fn evaluate_shows_the_demand_and_uplift_the_curves_produce() {
+    // At price 12 demand is the file's 50,000; uplift 0.6 x 20,000^1.5 / (20,000^1.5 + 25,000^1.5)
+    // = 0.6 x 2,828,427 / (2,828,427 + 3,952,847) = 0.25026.
+    let out = plan()
+        .args(["evaluate", "scenarios/ai-api-pricing.toml", "-f", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["results"]["base_demand"], 50_000.0);
+    assert!((v["results"]["uplift"].as_f64().unwrap() - 0.25026).abs() < 1e-5);
+    assert_eq!(v["inputs"]["demand_curve"]["elasticity"], -1.5);
+    plan()
+        .args(["evaluate", "scenarios/ai-api-pricing.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("demand_curve.elasticity"))
+        .stdout(predicate::str::contains("marketing.half_saturation_spend"));
+}
+
+#[test]
+fn shipped_scenario_price_optimum_table() {
+    let out = plan()
+        .args(["optimize", "scenarios/ai-api-pricing.toml", "--vary", "price"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn shipped_scenario_price_and_spend_optimum_markdown() {
+    let out = plan()
+        .args([
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "--vary",
+            "marketing.spend",
+        ])
+        .args(["-f", "markdown"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn seed_scenario_without_curves_table() {
+    let out = plan()
+        .args(["optimize", "scenarios/medical-imaging.toml", "--vary", "price"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+}

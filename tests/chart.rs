@@ -82,3 +82,54 @@ fn chart_is_written_to_a_file_with_o() {
         .stdout("");
     texts(&std::fs::read_to_string(path).unwrap());
 }
+
+#[test]
+fn bridge_chart_steps_from_old_to_new_profit() {
+    // Seed 450,000 -> premium (130 - 60) x 7,000 - 70,000 = 420,000: -30,000 in all.
+    let svg = chart(&[
+        "--kind",
+        "bridge",
+        "scenarios/medical-imaging.toml",
+        "scenarios/medical-imaging-variants.toml#premium",
+    ]);
+    let labels = texts(&svg);
+    assert!(labels.iter().any(|t| t == "450,000 CNY"), "{labels:?}");
+    assert!(labels.iter().any(|t| t == "420,000 CNY"), "{labels:?}");
+    assert!(labels.iter().any(|t| t.contains("(-30,000 CNY)")), "{labels:?}");
+    for input in ["price", "unit_variable_cost", "fixed_cost", "demand"] {
+        assert!(labels.iter().any(|t| t == input), "row {input}");
+    }
+}
+
+#[test]
+fn bridge_chart_needs_two_scenarios() {
+    plan()
+        .args(["chart", "--kind", "bridge", "scenarios/medical-imaging.toml"])
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+#[test]
+fn optimize_chart_marks_the_optimal_price() {
+    // Constant elasticity -1.5, unit cost 6: best price 6 x -1.5 / (1 - 1.5) = 18.
+    let svg = chart(&[
+        "--kind",
+        "optimize",
+        "scenarios/ai-api-pricing.toml",
+        "--vary",
+        "price=6:36",
+    ]);
+    let labels = texts(&svg);
+    assert!(labels.iter().any(|t| t.starts_with("best price 18 USD")), "{labels:?}");
+    assert!(labels.iter().any(|t| t.starts_with("today 12 USD")), "{labels:?}");
+}
+
+#[test]
+fn optimize_chart_needs_vary() {
+    plan()
+        .args(["chart", "--kind", "optimize", "scenarios/ai-api-pricing.toml"])
+        .assert()
+        .code(2)
+        .stdout("");
+}

@@ -15,6 +15,8 @@ pub enum Kind {
     Breakeven,
     /// The profit waterfall of `plan diff A B` (takes two scenarios).
     Bridge,
+    /// The metric against the input `plan optimize` varies, the optimum marked (needs `--vary`).
+    Optimize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -25,6 +27,12 @@ pub struct Args {
     /// Which chart to draw.
     #[arg(long, short = 'k', value_enum, default_value_t = Kind::Breakeven)]
     kind: Kind,
+    /// For `optimize`: an input to vary, as `plan optimize --vary` (one or two).
+    #[arg(long, value_name = "INPUT[=LO:HI]", value_parser = super::optimize::parse_vary)]
+    vary: Vec<super::optimize::Vary>,
+    /// For `optimize`: the result field to maximise.
+    #[arg(long, default_value = "profit", value_name = "METRIC", value_parser = super::optimize::parse_metric)]
+    maximize: String,
     /// Write the SVG to PATH instead of stdout (written whole or not at all).
     #[arg(long, short = 'o', value_name = "PATH")]
     output: Option<PathBuf>,
@@ -43,6 +51,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.files.len()
         )));
     }
+    if args.kind == Kind::Optimize && !(1..=2).contains(&args.vary.len()) {
+        return Err(super::usage_error(
+            "`--kind optimize` needs one or two `--vary INPUT[=LO:HI]`, as `plan optimize` takes".to_string(),
+        ));
+    }
     output::check(args.output.as_deref())?;
     let svg = match args.kind {
         Kind::Breakeven => {
@@ -56,6 +69,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             let new = load(&args.files[1])?.scenario;
             let bridge = plan::diff::bridge(&old, &new)?;
             charts::bridge(&old, &new, &bridge)
+        }
+        Kind::Optimize => {
+            let scenario = load(&args.files[0])?.scenario;
+            let variables = super::optimize::variables(&args.vary, &scenario);
+            let optimum = plan::optimize::optimize(&scenario, &variables, &args.maximize)
+                .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot optimize `{}`", args.files[0])))?;
+            charts::optimize(&scenario, &optimum)
         }
     };
     output::write(args.output.as_deref(), svg.as_bytes())?;

@@ -34,11 +34,11 @@ pub struct Args {
 /// One `--vary` argument.
 #[derive(Debug, Clone, Copy)]
 pub struct Vary {
-    input: Input,
-    range: Option<(f64, f64)>,
+    pub input: Input,
+    pub range: Option<(f64, f64)>,
 }
 
-fn parse_vary(text: &str) -> Result<Vary, String> {
+pub fn parse_vary(text: &str) -> Result<Vary, String> {
     let (name, range) = match text.split_once('=') {
         Some((name, range)) => (name.trim(), Some(range)),
         None => (text.trim(), None),
@@ -77,10 +77,24 @@ fn parse_vary(text: &str) -> Result<Vary, String> {
     Ok(Vary { input, range })
 }
 
-fn parse_metric(name: &str) -> Result<String, String> {
+pub fn parse_metric(name: &str) -> Result<String, String> {
     optimize::metric(name)
         .map(|f| f.name.to_string())
         .map_err(|e| e.to_string())
+}
+
+/// The ranges to search: as given, or the documented defaults.
+pub fn variables(vary: &[Vary], scenario: &plan::Scenario) -> Vec<Variable> {
+    vary.iter()
+        .map(|v| {
+            let (lower, upper) = v.range.unwrap_or_else(|| optimize::default_range(v.input, scenario));
+            Variable {
+                input: v.input,
+                lower,
+                upper,
+            }
+        })
+        .collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -107,20 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     args.output.check()?;
     let loaded = load(&args.file)?;
-    let variables: Vec<Variable> = args
-        .vary
-        .iter()
-        .map(|v| {
-            let (lower, upper) = v
-                .range
-                .unwrap_or_else(|| optimize::default_range(v.input, &loaded.scenario));
-            Variable {
-                input: v.input,
-                lower,
-                upper,
-            }
-        })
-        .collect();
+    let variables = variables(&args.vary, &loaded.scenario);
     let optimum = optimize::optimize(&loaded.scenario, &variables, &args.maximize)
         .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot optimize `{}`", args.file)))?;
     let default_ranges = args

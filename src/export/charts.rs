@@ -187,7 +187,13 @@ pub fn hbars(
         .clamp(6, 28) as f64
         * 7.0;
     let frame = Frame {
-        left: 20.0 + label_width + 70.0,
+        left: 20.0
+            + label_width
+            + if rows.iter().any(|r| !r.left_text.is_empty()) {
+                70.0
+            } else {
+                10.0
+            },
         top: 70.0,
         right: super::svg::WIDTH - 90.0,
         bottom: super::svg::HEIGHT - 90.0,
@@ -218,12 +224,19 @@ pub fn hbars(
         "axis-label",
         x_label,
     );
+    let has_left = rows.iter().any(|r| !r.left_text.is_empty());
     let n = rows.len().max(1) as f64;
     let band = (frame.bottom - frame.top) / n;
     let bar = (band * 0.6).min(34.0);
     for (i, row) in rows.iter().enumerate() {
         let cy = frame.top + band * (i as f64 + 0.5);
-        svg.text(frame.left - 70.0, cy + 4.0, "end", "label", &row.label);
+        svg.text(
+            frame.left - 12.0 - 60.0 * f64::from(u8::from(has_left)),
+            cy + 4.0,
+            "end",
+            "label",
+            &row.label,
+        );
         let mut left = f64::INFINITY;
         let mut right = f64::NEG_INFINITY;
         for (a, b, class) in &row.spans {
@@ -294,5 +307,150 @@ pub fn bridge(old: &Scenario, new: &Scenario, bridge: &plan::diff::Bridge) -> St
             ("bar-up", "Increase"),
             ("bar-down", "Decrease"),
         ],
+    )
+}
+
+/// A marked point on a line chart.
+pub struct Mark {
+    pub x: f64,
+    pub y: Option<f64>,
+    pub label: String,
+    pub strong: bool,
+}
+
+/// A line through points, with vertical marks (an optimum, today).
+pub fn line_chart(
+    title: &str,
+    subtitle: &str,
+    points: &[(f64, f64)],
+    marks: &[Mark],
+    x_label: &str,
+    y_label: &str,
+    legend: &[(&str, &str)],
+) -> String {
+    // Room above the plot for one label row per mark, clear of the line.
+    let frame = Frame {
+        top: Frame::standard().top + 18.0 * marks.len() as f64,
+        ..Frame::standard()
+    };
+    let (mut x_lo, mut x_hi, mut y_lo, mut y_hi) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for (px, py) in points {
+        x_lo = x_lo.min(*px);
+        x_hi = x_hi.max(*px);
+        y_lo = y_lo.min(*py);
+        y_hi = y_hi.max(*py);
+    }
+    if !x_lo.is_finite() {
+        (x_lo, x_hi, y_lo, y_hi) = (0.0, 1.0, 0.0, 1.0);
+    }
+    let x = Scale::nice(x_lo, x_hi, frame.left, frame.right);
+    let y = Scale::nice(y_lo.min(0.0_f64.max(y_lo)), y_hi, frame.bottom, frame.top);
+    let mut svg = Svg::new(title, subtitle);
+    axes(&mut svg, frame, &x, &y, x_label, y_label);
+    let pixels: Vec<(f64, f64)> = points.iter().map(|(px, py)| (x.map(*px), y.map(*py))).collect();
+    svg.polyline(&pixels, "series");
+    for (i, mark) in marks.iter().enumerate() {
+        let px = x.map(mark.x);
+        let label_y = Frame::standard().top + 8.0 + 18.0 * i as f64;
+        svg.line(px, label_y + 4.0, px, frame.bottom, "marker");
+        if let Some(v) = mark.y {
+            svg.circle(px, y.map(v), 5.0, "point");
+        }
+        let anchor = if px > (frame.left + frame.right) / 2.0 {
+            "end"
+        } else {
+            "start"
+        };
+        let nudge = if anchor == "end" { -6.0 } else { 6.0 };
+        svg.text(
+            px + nudge,
+            label_y,
+            anchor,
+            if mark.strong { "label-strong" } else { "label" },
+            &mark.label,
+        );
+    }
+    svg.legend(legend);
+    svg.finish(title)
+}
+
+/// The metric of `plan optimize` against the first varied input, the
+/// optimum and today's value marked.
+pub fn optimize(scenario: &Scenario, optimum: &plan::optimize::Optimum) -> String {
+    let Some(first) = optimum.variables.first() else {
+        return line_chart("Optimize", "nothing varied", &[], &[], "", "", &[]);
+    };
+    let spec = plan::model::field(optimum.metric).expect("a result field");
+    let metric_unit = match spec.kind {
+        plan::FieldKind::Money => money(scenario),
+        other => other.into(),
+    };
+    let input_unit = match first.variable.input {
+        plan::Input::Demand | plan::Input::Capacity => Unit::Units,
+        plan::Input::MarketingUplift | plan::Input::MarketingMaxUplift => Unit::Ratio,
+        plan::Input::MarketingShape | plan::Input::DemandElasticity => Unit::Plain,
+        _ => money(scenario),
+    };
+    let points: Vec<(f64, f64)> = first
+        .profile
+        .iter()
+        .filter_map(|p| p.metric.map(|m| (p.value, m)))
+        .collect();
+    let name = first.variable.input.name();
+    let mut marks = vec![Mark {
+        x: first.optimum,
+        y: Some(optimum.value),
+        label: format!(
+            "best {name} {}: {} {}",
+            human_number(first.optimum, &input_unit),
+            spec.label.to_lowercase(),
+            human_number(optimum.value, &metric_unit)
+        ),
+        strong: true,
+    }];
+    if let Some(today) = first
+        .today
+        .filter(|t| *t >= first.variable.lower && *t <= first.variable.upper)
+    {
+        marks.push(Mark {
+            x: today,
+            y: optimum.today_value,
+            label: format!(
+                "today {}: {}",
+                human_number(today, &input_unit),
+                optimum
+                    .today_value
+                    .map_or("-".to_string(), |v| human_number(v, &metric_unit))
+            ),
+            strong: false,
+        });
+    }
+    let others = if optimum.variables.len() > 1 {
+        ", the other input at its optimum"
+    } else {
+        ""
+    };
+    let subtitle = format!(
+        "{} against {name} from {} to {}{others}",
+        spec.label,
+        human_number(first.variable.lower, &input_unit),
+        human_number(first.variable.upper, &input_unit)
+    );
+    let currency = scenario.currency.as_deref().unwrap_or("money");
+    let y_label = match spec.kind {
+        plan::FieldKind::Money => format!("{} ({currency}{})", spec.label, per_period(scenario)),
+        _ => spec.label.to_string(),
+    };
+    line_chart(
+        &format!("Optimize {name}: {}", scenario.name),
+        &subtitle,
+        &points,
+        &marks,
+        &match &input_unit {
+            Unit::Money(Some(code)) => format!("{name} ({code})"),
+            _ => name.to_string(),
+        },
+        &y_label,
+        &[("series", spec.label), ("marker", "optimum and today")],
     )
 }

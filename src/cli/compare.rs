@@ -26,12 +26,25 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     args.output.check()?;
-    if args.files.iter().filter(|f| *f == "-").count() > 1 {
+    let report = build(&args.files, true)?;
+    args.output.emit(&report)?;
+    Ok(0)
+}
+
+/// Loads and compares scenarios; with `expand_variants`, a file that has
+/// variants stands for its base and every variant.
+pub fn build(files: &[String], expand_variants: bool) -> anyhow::Result<CompareReport> {
+    if files.iter().filter(|f| *f == "-").count() > 1 {
         anyhow::bail!("stdin (`-`) can be read only once");
     }
     let mut scenarios = Vec::new();
-    for spec in &args.files {
-        for loaded in load_all(spec)? {
+    for spec in files {
+        let loaded_all = if expand_variants {
+            load_all(spec)?
+        } else {
+            vec![super::load::load(spec)?]
+        };
+        for loaded in loaded_all {
             let evaluation = evaluate(&loaded.scenario)
                 .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot evaluate `{spec}`")))?;
             scenarios.push(Compared {
@@ -52,12 +65,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             fields: field_changes(&first_results, &other.results),
         });
     }
-    args.output.emit(&CompareReport {
+    Ok(CompareReport {
         schema_version: SCHEMA_VERSION,
         baseline: scenarios[0].name.clone(),
         scenarios,
-    })?;
-    Ok(0)
+    })
 }
 
 /// Every compared scenario; the first is the baseline.

@@ -28,13 +28,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let evaluation = evaluate(&loaded.scenario).with_context(|| format!("cannot evaluate `{spec}`"))?;
         items.push(Evaluated::new(loaded, evaluation));
     }
-    let html = render(items);
+    let comparison = if items.len() > 1 {
+        Some(super::compare::build(&args.files, false)?)
+    } else {
+        None
+    };
+    let html = render(items, comparison);
     output::write(args.output.as_deref(), html.as_bytes())?;
     Ok(0)
 }
 
 /// Builds the page from evaluated scenarios.
-fn render(items: Vec<Evaluated>) -> String {
+fn render(items: Vec<Evaluated>, comparison: Option<super::compare::CompareReport>) -> String {
     let title = match items.as_slice() {
         [one] => format!("Plan: {}", one.name),
         many => format!(
@@ -59,9 +64,22 @@ fn render(items: Vec<Evaluated>) -> String {
         body.push_str(&html::figure(&charts::breakeven(&item.inputs, &item.results)));
         body.push_str("</section>\n");
     }
-    if items.len() > 1 {
+    if let Some(comparison) = comparison {
         body.push_str("<section>\n<h2>Side by side</h2>\n");
-        body.push_str(&html::document(&EvaluateReport { items }.document()));
+        let mut doc = comparison.document();
+        doc.blocks.retain(|b| !matches!(b, crate::export::Block::Heading(_)));
+        body.push_str(&html::document(&doc));
+        let first = &items[0].inputs;
+        for other in &items[1..] {
+            if let Ok(bridge) = plan::diff::bridge(first, &other.inputs) {
+                body.push_str(&format!(
+                    "<h3>Profit bridge: {} to {}</h3>\n",
+                    escape(&first.name),
+                    escape(&other.name)
+                ));
+                body.push_str(&html::figure(&charts::bridge(first, &other.inputs, &bridge)));
+            }
+        }
         body.push_str("</section>\n");
     }
     html::page(&title, &body)

@@ -37,12 +37,12 @@ enum Command {
     Diff(diff::Args),
     /// Many scenarios side by side, with the change against the first.
     Compare(compare::Args),
+    /// The price or marketing spend (one or two inputs) that maximises profit.
+    Optimize(optimize::Args),
     /// Draw a chart as SVG.
     Chart(chart::Args),
     /// Write one self-contained HTML page: results, charts and analyses.
     Report(report::Args),
-    /// The price or marketing spend (one or two inputs) that maximises profit.
-    Optimize(optimize::Args),
 }
 
 /// Output options every command shares.

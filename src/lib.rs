@@ -20,6 +20,8 @@ pub mod diagnostic;
 pub mod input;
 pub mod model;
 pub mod scenario;
+pub mod sensitivity;
+pub mod solve;
 
 pub use diagnostic::Diagnostic;
 pub use input::Input;

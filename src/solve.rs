@@ -179,7 +179,9 @@ pub struct Solution {
 /// No value of the input reaches the goal.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
-    #[error("`{input}` is not set in this scenario, so there is no value to start from; set it in the file to solve for it")]
+    #[error(
+        "`{input}` is not set in this scenario, so there is no value to start from; set it in the file to solve for it"
+    )]
     NotSet { input: Input },
     #[error("no value of `{input}` (at least {minimum}) brings `{metric}` to {target}: {why}", minimum = plain(*.minimum), target = plain(*.target))]
     NoSolution {
@@ -230,7 +232,10 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
     let mut moved = scenario.clone();
     let mut g = |x: f64| -> Option<f64> {
         input.set(&mut moved, x);
-        goal.metric.at(&moved).map(|m| m - goal.target).filter(|d| d.is_finite())
+        goal.metric
+            .at(&moved)
+            .map(|m| m - goal.target)
+            .filter(|d| d.is_finite())
     };
     let g0 = g(today);
     let scale = goal.target.abs().max(g0.map_or(0.0, |d| (d + goal.target).abs()));
@@ -367,7 +372,11 @@ fn toward_edge(
         let Some(d) = g(x) else { continue };
         seen.add(x, d);
         if (d < 0.0) != (last_d < 0.0) {
-            let (a, fa, b, fb) = if x < last { (x, d, last, last_d) } else { (last, last_d, x, d) };
+            let (a, fa, b, fb) = if x < last {
+                (x, d, last, last_d)
+            } else {
+                (last, last_d, x, d)
+            };
             if let Some(found) = brent(g, a, fa, b, fb, tolerance) {
                 return Some(found);
             }
@@ -508,7 +517,11 @@ mod tests {
         let moved = solution.input.with(s, solution.value);
         let e = evaluate(&moved).unwrap();
         let got = (goal.metric.spec().get)(&e.results).unwrap();
-        let scale = goal.target.abs().max(goal.metric.at(s).unwrap_or(0.0).abs()).max(1e-300);
+        let scale = goal
+            .target
+            .abs()
+            .max(goal.metric.at(s).unwrap_or(0.0).abs())
+            .max(1e-300);
         assert!(
             (got - goal.target).abs() <= 1e-9 * scale,
             "{} = {} gives {got}, target {}",

@@ -6,6 +6,8 @@
 mod evaluate;
 mod load;
 mod output;
+mod sensitivity;
+mod solve;
 
 use std::io::IsTerminal;
 
@@ -26,6 +28,10 @@ pub struct Cli {
 enum Command {
     /// Profit, break-even and margin of safety of one or more scenarios.
     Evaluate(evaluate::Args),
+    /// Which input matters: derivatives, a one-way table, break-even values, or a two-way grid.
+    Sensitivity(sensitivity::Args),
+    /// Goal seek: the value of an input at which a result field reaches a target.
+    Solve(solve::Args),
 }
 
 /// Output options every command shares.
@@ -66,6 +72,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Solve(args) => solve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -56,3 +56,28 @@ pub fn write(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
         }
     }
 }
+
+/// Like [`write`], for output built in several buffers (one per thread):
+/// written in order, without first copying them into one.
+pub fn write_parts(path: Option<&Path>, parts: &[Vec<u8>]) -> anyhow::Result<()> {
+    match path.filter(|_| !is_stdout(path)) {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            for part in parts {
+                stdout.write_all(part)?;
+            }
+            stdout.flush()?;
+            Ok(())
+        }
+        Some(path) => {
+            let context = || format!("cannot write output to `{}`", path.display());
+            let mut file = tempfile::NamedTempFile::new_in(folder_of(path)).with_context(context)?;
+            for part in parts {
+                file.write_all(part).with_context(context)?;
+            }
+            file.as_file().sync_all().with_context(context)?;
+            file.persist(path).map_err(|e| e.error).with_context(context)?;
+            Ok(())
+        }
+    }
+}

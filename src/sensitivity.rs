@@ -617,10 +617,12 @@ pub fn grid_csv(
 /// -0. The same text as the `plan` binary's `export::full_number`, without
 /// allocating.
 pub fn write_full_number(out: &mut Vec<u8>, v: f64) {
+    let magnitude = v.abs();
     if v == 0.0 {
         out.push(b'0');
-    } else if v.fract() == 0.0 && v.abs() < 1e16 {
-        let mut n = v.abs() as u64;
+    } else if magnitude < 1e16 && (magnitude as u64) as f64 == magnitude {
+        // A whole number (`fract() == 0`, without the call to `trunc`).
+        let mut n = magnitude as u64;
         let mut digits = [0u8; 20];
         let mut i = digits.len();
         while n > 0 {

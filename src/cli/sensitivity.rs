@@ -235,7 +235,9 @@ fn headroom_text(b: &BreakEven, profit: f64, scenario: &Scenario) -> String {
         return "never breaks even (see notes)".into();
     };
     let size = match b.headroom_percent {
-        Some(p) => format!("{}%", human_number(p.abs(), &Unit::Plain)),
+        Some(p) => human_number(p.abs(), &Unit::Percent)
+            .trim_start_matches('+')
+            .to_string(),
         None => format!("by {}", human_number(amount.abs(), &input_unit(b.input, scenario))),
     };
     let way = if be < b.value { "fall" } else { "rise" };
@@ -588,5 +590,79 @@ impl Report for GridReport {
 
     fn csv_table(&self) -> Table {
         self.matrix(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn written(v: f64) -> String {
+        let mut out = Vec::new();
+        plan::sensitivity::write_full_number(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_fast_grid_writer_matches_full_number_on_edge_cases() {
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            190_320.000_000_000_06,
+            9_999_999_999_999_998.0,
+            1e16,
+            -1e16,
+            1e300,
+            5e-324,
+            f64::MAX,
+            f64::MIN,
+            123_456_789.0,
+        ] {
+            assert_eq!(written(v), crate::export::full_number(v), "{v:e}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_fast_grid_writer_matches_full_number(bits in any::<u64>(), whole in -1e17..1e17f64) {
+            let v = f64::from_bits(bits);
+            if v.is_finite() {
+                prop_assert_eq!(written(v), crate::export::full_number(v));
+            }
+            let w = whole.round();
+            prop_assert_eq!(written(w), crate::export::full_number(w));
+        }
+    }
+
+    #[test]
+    fn tornado_bars_are_centred_on_the_base_profit_in_half_cells() {
+        let row = |input, low: f64, high: f64| OneWayRow {
+            input,
+            value: 1.0,
+            points: vec![],
+            low,
+            high,
+            swing: high - low,
+        };
+        // Base 100; price reaches 60..140 (the widest, 20 cells each side);
+        // fixed cost 95..105 is 5/40 of that: 2.5 cells each side.
+        let chart = tornado(
+            &[row(Input::Price, 60.0, 140.0), row(Input::FixedCost, 95.0, 105.0)],
+            100.0,
+            &Unit::Plain,
+        );
+        let lines: Vec<&str> = chart.lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("price       60 {}│{} 140", "█".repeat(20), "█".repeat(20))
+        );
+        assert_eq!(
+            lines[1],
+            format!("fixed_cost  95 {}▐██│██▌{} 105", " ".repeat(17), " ".repeat(17))
+        );
     }
 }

@@ -58,6 +58,9 @@ pub enum Side {
     /// `(f(x + h) - f(x)) / h`: the slope for an increase, shown at a kink
     /// or where the input is at its minimum.
     Right,
+    /// `(f(x) - f(x - h)) / h`: the slope for a decrease, shown only where
+    /// the model has no finite figure above today's value.
+    Left,
 }
 
 /// dProfit/dx for one input at the scenario's values.
@@ -120,10 +123,11 @@ pub fn derivatives(scenario: &Scenario) -> Vec<Derivative> {
                     }
                 }
                 (None, r) => (r, Side::Right, false),
-                (l, None) => (l, Side::Central, false),
+                (l, None) => (l, Side::Left, false),
             };
             let elasticity = match derivative {
-                Some(d) if base != 0.0 => Some(d * x / base).filter(|e| e.is_finite()),
+                // `+ 0.0` turns -0 (a slope of -1 at a value of 0) into 0.
+                Some(d) if base != 0.0 => Some(d * x / base + 0.0).filter(|e| e.is_finite()),
                 _ => None,
             };
             Some(Derivative {

@@ -226,6 +226,7 @@ fn side_text(d: &Derivative) -> String {
         (Side::Central, _) => "both sides".into(),
         (Side::Right, true) => "increase (kink)".into(),
         (Side::Right, false) => "increase (at minimum)".into(),
+        (Side::Left, _) => "decrease".into(),
     }
 }
 
@@ -451,6 +452,7 @@ impl Report for SensitivityReport {
                     Cell::text(d.map_or("", |d| match d.side {
                         Side::Central => "central",
                         Side::Right => "right",
+                        Side::Left => "left",
                     })),
                     Cell::number(d.and_then(|d| d.elasticity), Unit::Plain),
                     Cell::number(b.and_then(|b| b.break_even), Unit::Plain),

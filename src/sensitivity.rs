@@ -893,6 +893,77 @@ mod tests {
         }
     }
 
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn scenario() -> impl Strategy<Value = Scenario> {
+            (
+                0.01..1e4f64,
+                0.0..1e4f64,
+                0.0..1e7f64,
+                0.0..1e6f64,
+                proptest::option::of(0.0..1e6f64),
+                0.0..1e5f64,
+                0.0..2.0f64,
+            )
+                .prop_map(|(price, cost, fixed, demand, capacity, spend, uplift)| Scenario {
+                    price,
+                    unit_variable_cost: cost,
+                    fixed_cost: fixed,
+                    demand,
+                    capacity,
+                    marketing: Some(Marketing { spend, uplift }),
+                    ..seed()
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn every_break_even_value_re_evaluates_to_zero_profit(s in scenario()) {
+                let today = evaluate(&s).unwrap().results.profit;
+                for b in break_evens(&s) {
+                    match b.break_even {
+                        Some(v) => {
+                            prop_assert!(v.is_finite() && v >= b.input.minimum());
+                            let p = evaluate(&b.input.with(&s, v)).unwrap().results.profit;
+                            prop_assert!(p.abs() <= 1e-9 * today.abs().max(1e-300), "{} = {v}: profit {p}", b.input);
+                        }
+                        None => prop_assert!(b.why_none.is_some()),
+                    }
+                }
+            }
+
+            #[test]
+            fn every_figure_is_finite_and_rows_are_sorted(s in scenario()) {
+                let a = analyse(&s, DEFAULT_STEPS).unwrap();
+                for d in &a.derivatives {
+                    prop_assert!(d.derivative.is_some_and(f64::is_finite));
+                    prop_assert!(d.elasticity.is_none_or(f64::is_finite));
+                }
+                for w in a.one_way.windows(2) {
+                    prop_assert!(w[0].swing >= w[1].swing);
+                }
+            }
+
+            #[test]
+            fn grid_cells_equal_the_full_model(s in scenario(), which in 0usize..4) {
+                let name = ["profit", "break_even_units", "margin_of_safety_ratio", "operating_leverage"][which];
+                let metric = Metric::named(name).unwrap();
+                let rows: Axis = "price=10:100:30".parse().unwrap();
+                let cols: Axis = "demand=0:1000:250".parse().unwrap();
+                let g = grid(&s, &rows, &cols, metric).unwrap();
+                for (i, &r) in g.row_values.iter().enumerate() {
+                    for (j, &c) in g.column_values.iter().enumerate() {
+                        let moved = Input::Demand.with(&Input::Price.with(&s, r), c);
+                        let expected = evaluate(&moved).unwrap().results.metric(name).unwrap();
+                        prop_assert_eq!(g.values[i * g.column_values.len() + j], expected);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn full_numbers_are_written_without_allocation() {
         let text = |v| {

@@ -127,6 +127,22 @@ fn one_way_rows_follow_the_steps_and_sort_by_swing() {
     assert_eq!(rows[0]["points"][0]["profit"], 150_000.0);
     let swings: Vec<f64> = rows.iter().map(|r| r["swing"].as_f64().unwrap()).collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
+    // The same steps written after a space, and the default when none are given.
+    let spaced = json(&["sensitivity", SEED, "--steps", "-30,-15,15,30"], None);
+    assert_eq!(spaced["steps_percent"], v["steps_percent"]);
+    let default = json(&["sensitivity", SEED], None);
+    assert_eq!(default["steps_percent"], serde_json::json!([-20.0, -10.0, 10.0, 20.0]));
+}
+
+#[test]
+fn steps_must_be_finite_numbers() {
+    plan()
+        .args(["sensitivity", SEED, "--steps", "10,inf"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("step inf% is not a finite number"));
+    plan().args(["sensitivity", SEED, "--steps", "ten"]).assert().code(2);
 }
 
 #[test]

@@ -23,8 +23,8 @@ pub struct Args {
         long,
         value_name = "PERCENT,...",
         value_delimiter = ',',
-        allow_negative_numbers = true,
-        default_values_t = sensitivity::DEFAULT_STEPS.to_vec()
+        allow_hyphen_values = true,
+        default_value = "-20,-10,10,20"
     )]
     steps: Vec<f64>,
     /// A two-way data table instead: give twice, rows then columns, as

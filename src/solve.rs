@@ -109,18 +109,25 @@ impl Metric {
     }
 }
 
+/// The index of the `profit` field in [`FIELDS`], found at compile time.
 const fn profit_index() -> usize {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
     let mut i = 0;
     while i < FIELDS.len() {
-        let name = FIELDS[i].name.as_bytes();
-        if name.len() == 6
-            && name[0] == b'p'
-            && name[1] == b'r'
-            && name[2] == b'o'
-            && name[3] == b'f'
-            && name[4] == b'i'
-            && name[5] == b't'
-        {
+        if same(FIELDS[i].name, "profit") {
             return i;
         }
         i += 1;

@@ -641,6 +641,46 @@ mod tests {
     }
 
     #[test]
+    fn headroom_reads_as_room_before_a_loss_or_distance_to_break_even() {
+        let seed = Scenario {
+            name: "seed".into(),
+            currency: Some("CNY".into()),
+            period: None,
+            price: 100.0,
+            unit_variable_cost: 50.0,
+            fixed_cost: 50_000.0,
+            demand: 10_000.0,
+            capacity: None,
+            target_profit: None,
+            marketing: None,
+        };
+        let texts = |s: &Scenario| {
+            let profit = plan::core(s).profit;
+            plan::sensitivity::break_evens(s)
+                .iter()
+                .map(|b| (b.input, headroom_text(b, profit, s)))
+                .collect::<Vec<_>>()
+        };
+        let t = texts(&seed);
+        assert_eq!(t[0], (Input::Price, "can fall 45.0% before a loss".to_string()));
+        assert_eq!(
+            t[4],
+            (
+                Input::MarketingSpend,
+                "can rise by 450,000 CNY before a loss".to_string()
+            )
+        );
+        assert_eq!(
+            t[5],
+            (Input::MarketingUplift, "never breaks even (see notes)".to_string())
+        );
+        // Demand 800: 50 x 800 - 50,000 = -10,000; break-even demand 1,000 is +25%.
+        let loss = Scenario { demand: 800.0, ..seed };
+        let t = texts(&loss);
+        assert_eq!(t[3], (Input::Demand, "must rise 25.0% to break even".to_string()));
+    }
+
+    #[test]
     fn tornado_bars_are_centred_on_the_base_profit_in_half_cells() {
         let row = |input, low: f64, high: f64| OneWayRow {
             input,

@@ -474,12 +474,6 @@ pub struct Grid {
     pub values: Vec<Option<f64>>,
 }
 
-impl PartialEq for Metric {
-    fn eq(&self, other: &Metric) -> bool {
-        self.name() == other.name()
-    }
-}
-
 /// Checks a grid's size before any work.
 pub fn check_grid(rows: &Axis, columns: &Axis) -> Result<(), GridError> {
     if rows.input == columns.input {
@@ -537,14 +531,7 @@ impl Grid {
     /// empty cells where undefined.
     pub fn to_csv(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity((self.values.len() + self.row_values.len()) * 12 + 64);
-        out.extend_from_slice(self.rows.name().as_bytes());
-        out.extend_from_slice(b" \\ ");
-        out.extend_from_slice(self.columns.name().as_bytes());
-        for &c in &self.column_values {
-            out.push(b',');
-            write_full_number(&mut out, c);
-        }
-        out.push(b'\n');
+        csv_header(&mut out, self.rows, self.columns, &self.column_values);
         for (&r, row) in self.row_values.iter().zip(self.value_rows()) {
             write_full_number(&mut out, r);
             for v in row {
@@ -574,14 +561,7 @@ pub fn grid_csv(
     let row_values = rows.values();
     let column_values = columns.values();
     let mut out = Vec::with_capacity(column_values.len() * 25 + 64);
-    out.extend_from_slice(rows.input.name().as_bytes());
-    out.extend_from_slice(b" \\ ");
-    out.extend_from_slice(columns.input.name().as_bytes());
-    for &c in &column_values {
-        out.push(b',');
-        write_full_number(&mut out, c);
-    }
-    out.push(b'\n');
+    csv_header(&mut out, rows.input, columns.input, &column_values);
     let write_rows = |values: &[f64]| {
         let mut out = Vec::with_capacity(values.len() * (column_values.len() + 1) * 25);
         let mut moved = scenario.clone();
@@ -614,6 +594,18 @@ pub fn grid_csv(
         });
     }
     Ok(parts)
+}
+
+/// The first row of a grid's CSV: `rows \\ columns`, then the column values.
+fn csv_header(out: &mut Vec<u8>, rows: Input, columns: Input, column_values: &[f64]) {
+    out.extend_from_slice(rows.name().as_bytes());
+    out.extend_from_slice(b" \\ ");
+    out.extend_from_slice(columns.name().as_bytes());
+    for &c in column_values {
+        out.push(b',');
+        write_full_number(out, c);
+    }
+    out.push(b'\n');
 }
 
 /// Appends a number written in full: the shortest text that reads back as

@@ -37,6 +37,12 @@ pub struct Metric {
     fast: Option<fn(&Core) -> Option<f64>>,
 }
 
+impl PartialEq for Metric {
+    fn eq(&self, other: &Metric) -> bool {
+        self.name() == other.name()
+    }
+}
+
 /// A metric name that is not a result field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown metric `{name}`{}; the metrics are {}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), list(&FIELDS.iter().map(|f| f.name).collect::<Vec<_>>()))]

@@ -247,7 +247,6 @@ fn headroom_text(b: &BreakEven, profit: f64, scenario: &Scenario) -> String {
     } else if profit < 0.0 {
         format!("must {way} {size} to break even")
     } else {
-        let _ = size;
         "at break-even today".into()
     }
 }

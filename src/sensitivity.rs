@@ -596,7 +596,7 @@ pub fn grid_csv(
     Ok(parts)
 }
 
-/// The first row of a grid's CSV: `rows \\ columns`, then the column values.
+/// The first row of a grid's CSV: `rows \ columns`, then the column values.
 fn csv_header(out: &mut Vec<u8>, rows: Input, columns: Input, column_values: &[f64]) {
     out.extend_from_slice(rows.name().as_bytes());
     out.extend_from_slice(b" \\ ");

@@ -1,6 +1,6 @@
 //! Sensitivity analysis: which input matters, and how far each can move.
 //!
-//! Everything here calls the model ([`core`], [`evaluate`] through
+//! Everything here calls the model ([`core()`], [`evaluate`] through
 //! [`Metric`]) rather than re-deriving a formula, so it holds when profit is
 //! not linear in an input:
 //!

@@ -30,7 +30,7 @@ use crate::model::{Core, FIELDS, FieldSpec, core, evaluate, field};
 use crate::scenario::{Scenario, did_you_mean, list};
 
 /// A result field that analyses evaluate by name, read from the allocation-free
-/// [`core`] when the field lives there and from [`evaluate`] otherwise.
+/// [`core()`] when the field lives there and from [`evaluate`] otherwise.
 #[derive(Debug, Clone, Copy)]
 pub struct Metric {
     spec: &'static FieldSpec,

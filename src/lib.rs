@@ -22,6 +22,8 @@ pub mod input;
 pub mod model;
 pub mod optimize;
 pub mod scenario;
+pub mod sensitivity;
+pub mod solve;
 
 pub use diagnostic::Diagnostic;
 pub use input::Input;

@@ -348,3 +348,32 @@ fn curved_scenario_matches_the_closed_form_hill_uplift() {
     assert!(close(&r["break_even_units"], 140_000.0 / 6.0));
     assert_eq!(r["break_even_revenue"], 280_000.0);
 }
+
+/// Regression: `-o /dev/null` once renamed a temporary file over the device.
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_writes_in_place_and_keeps_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    plan()
+        .args(["evaluate", SEED, "-o", "/dev/null"])
+        .assert()
+        .success()
+        .stdout("");
+    let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "/dev/null is no longer a device");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_output_file_is_readable_by_others_like_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plans.json");
+    plan()
+        .args(["evaluate", SEED, "-f", "json", "-o"])
+        .arg(&path)
+        .assert()
+        .success();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+}

@@ -199,11 +199,7 @@ fn labels(old: &Loaded, new: &Loaded) -> (String, String) {
 
 /// The unit a scenario input is measured in.
 pub(super) fn input_unit(input: &str, currency: Option<&String>) -> Unit {
-    match input {
-        "demand" | "capacity" => Unit::Units,
-        "marketing.uplift" => Unit::Ratio,
-        _ => Unit::Money(currency.cloned()),
-    }
+    crate::export::input_unit_named(input, currency)
 }
 
 /// The unit a result field is measured in.

@@ -91,13 +91,7 @@ fn input_rows(items: &[Evaluated]) -> Vec<(&'static str, Unit, Vec<Option<f64>>)
             _ => true,
         };
         if shown {
-            let unit = match input {
-                Input::Demand | Input::Capacity => Unit::Units,
-                Input::MarketingUplift | Input::MarketingMaxUplift => Unit::Ratio,
-                Input::MarketingShape | Input::DemandElasticity => Unit::Plain,
-                _ => Unit::Money(None),
-            };
-            rows.push((input.name(), unit, values));
+            rows.push((input.name(), crate::export::input_unit(*input, None), values));
         }
     }
     if items.iter().any(|i| i.inputs.demand_curve.is_some()) {

@@ -13,6 +13,8 @@ mod load;
 mod optimize;
 mod output;
 mod report;
+mod sensitivity;
+mod solve;
 
 use std::io::IsTerminal;
 
@@ -33,6 +35,10 @@ pub struct Cli {
 enum Command {
     /// Profit, break-even and margin of safety of one or more scenarios.
     Evaluate(evaluate::Args),
+    /// Which input matters: derivatives, a one-way table, break-even values, or a two-way grid.
+    Sensitivity(sensitivity::Args),
+    /// Goal seek: the value of an input at which a result field reaches a target.
+    Solve(solve::Args),
     /// What changed between two plans, and which input is responsible.
     Diff(diff::Args),
     /// Many scenarios side by side, with the change against the first.
@@ -88,6 +94,8 @@ pub fn main() -> i32 {
         Command::Chart(args) => chart::run(args),
         Command::Report(args) => report::run(args),
         Command::Optimize(args) => optimize::run(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Solve(args) => solve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -189,12 +189,7 @@ const CHANGED: &[&str] = &[
 ];
 
 fn input_unit(input: Input, currency: &Option<String>) -> Unit {
-    match input {
-        Input::Demand | Input::Capacity => Unit::Units,
-        Input::MarketingUplift | Input::MarketingMaxUplift => Unit::Ratio,
-        Input::MarketingShape | Input::DemandElasticity => Unit::Plain,
-        _ => Unit::Money(currency.clone()),
-    }
+    crate::export::input_unit(input, currency.as_ref())
 }
 
 fn kind_unit(kind: FieldKind, currency: &Option<String>) -> Unit {

@@ -35,24 +35,65 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
-/// Writes `bytes` to stdout, or atomically to `path`: into a temporary file in
-/// the same folder, then renamed over the target, so a failure leaves either
-/// the old file or nothing, never half a file.
+/// Writes `bytes` to stdout, or atomically to `path` (see [`write_parts`]).
 pub fn write(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    write_parts(path, &[bytes])
+}
+
+/// Writes several buffers, one after another, to stdout or to `path`.
+///
+/// A regular file is written whole or not at all: into a temporary file in
+/// the same folder, then renamed over the target, so an interrupted run leaves
+/// the old file or none, never half a file. The new file keeps the old one's
+/// permissions (0644 for a new file). There is no fsync: it would protect
+/// against power loss, not against `plan` failing, and costs more than the
+/// whole run for a large grid. A path that exists but is not a regular file
+/// (`/dev/null`, a named pipe) is written in place: renaming over it would
+/// replace the device with a file.
+pub fn write_parts<B: AsRef<[u8]>>(path: Option<&Path>, parts: &[B]) -> anyhow::Result<()> {
     match path.filter(|_| !is_stdout(path)) {
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
+            for part in parts {
+                stdout.write_all(part.as_ref())?;
+            }
             stdout.flush()?;
             Ok(())
         }
         Some(path) => {
             let context = || format!("cannot write output to `{}`", path.display());
+            let existing = std::fs::metadata(path).ok();
+            if existing.as_ref().is_some_and(|m| !m.is_file()) {
+                let mut file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(context)?;
+                for part in parts {
+                    file.write_all(part.as_ref()).with_context(context)?;
+                }
+                return Ok(());
+            }
             let mut file = tempfile::NamedTempFile::new_in(folder_of(path)).with_context(context)?;
-            file.write_all(bytes).with_context(context)?;
-            file.as_file().sync_all().with_context(context)?;
+            for part in parts {
+                file.write_all(part.as_ref()).with_context(context)?;
+            }
+            if let Some(permissions) = permissions_for(existing) {
+                file.as_file().set_permissions(permissions).with_context(context)?;
+            }
             file.persist(path).map_err(|e| e.error).with_context(context)?;
             Ok(())
         }
     }
+}
+
+/// The old file's permissions, or 0644 for a new file (a temporary file is 0600).
+#[cfg(unix)]
+fn permissions_for(existing: Option<std::fs::Metadata>) -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(existing.map_or_else(|| std::fs::Permissions::from_mode(0o644), |m| m.permissions()))
+}
+
+#[cfg(not(unix))]
+fn permissions_for(existing: Option<std::fs::Metadata>) -> Option<std::fs::Permissions> {
+    existing.map(|m| m.permissions())
 }

@@ -385,12 +385,7 @@ pub fn optimize(scenario: &Scenario, optimum: &plan::optimize::Optimum) -> Strin
         plan::FieldKind::Money => money(scenario),
         other => other.into(),
     };
-    let input_unit = match first.variable.input {
-        plan::Input::Demand | plan::Input::Capacity => Unit::Units,
-        plan::Input::MarketingUplift | plan::Input::MarketingMaxUplift => Unit::Ratio,
-        plan::Input::MarketingShape | plan::Input::DemandElasticity => Unit::Plain,
-        _ => money(scenario),
-    };
+    let input_unit = super::input_unit(first.variable.input, scenario.currency.as_ref());
     let points: Vec<(f64, f64)> = first
         .profile
         .iter()

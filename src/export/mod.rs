@@ -149,6 +149,28 @@ impl From<plan::FieldKind> for Unit {
     }
 }
 
+/// How a scenario input is measured, for people: units of volume, a ratio,
+/// a plain number (curve shapes), or money in the scenario's currency.
+pub fn input_unit(input: plan::Input, currency: Option<&String>) -> Unit {
+    use plan::Input;
+    match input {
+        Input::Demand | Input::Capacity => Unit::Units,
+        Input::MarketingUplift | Input::MarketingMaxUplift => Unit::Ratio,
+        Input::MarketingShape | Input::DemandElasticity => Unit::Plain,
+        Input::Price
+        | Input::UnitVariableCost
+        | Input::FixedCost
+        | Input::MarketingSpend
+        | Input::MarketingHalfSaturationSpend => Unit::Money(currency.cloned()),
+    }
+}
+
+/// [`input_unit`] by the input's name; `target_profit` is money.
+pub fn input_unit_named(name: &str, currency: Option<&String>) -> Unit {
+    name.parse()
+        .map_or(Unit::Money(currency.cloned()), |input| input_unit(input, currency))
+}
+
 /// A number written in full for programs: the shortest text that reads back
 /// as the same `f64`, whole numbers without a decimal point.
 pub fn full_number(v: f64) -> String {

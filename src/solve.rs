@@ -1,0 +1,721 @@
+//! Goal seek: the value of one input at which a result field reaches a target,
+//! all other inputs held.
+//!
+//! The solver knows nothing of the model's formulas. It first tries the
+//! straight line through two evaluations near today's value (the closed form
+//! when the model is linear in the input, as it is today for profit in every
+//! input) and keeps that answer only if re-evaluating the scenario there hits
+//! the target. Otherwise it scans outward from today's value, doubling its
+//! stride on both sides, until the metric crosses the target, and closes the
+//! bracket with Brent's method. The scan does not depend on a lucky start:
+//! it walks down to the input's minimum and up until the model overflows.
+//!
+//! ```
+//! use plan::{Input, ScenarioFile};
+//! use plan::solve::{Goal, Metric, solve};
+//!
+//! let text = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n";
+//! let scenario = ScenarioFile::parse(text, "seed.toml")?.base()?;
+//! let goal = Goal { metric: Metric::PROFIT, target: 0.0 };
+//! let answer = solve(&scenario, Input::Price, goal)?;
+//! // 50,000 / 10,000 + 50 = 55
+//! assert!((answer.value - 55.0).abs() < 1e-9);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use serde::Serialize;
+
+use crate::input::Input;
+use crate::model::{Core, FIELDS, FieldSpec, core, evaluate, field};
+use crate::scenario::{Scenario, did_you_mean, list};
+
+/// A result field that analyses evaluate by name, read from the allocation-free
+/// [`core()`] when the field lives there and from [`evaluate`] otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Metric {
+    spec: &'static FieldSpec,
+    fast: Option<fn(&Core) -> Option<f64>>,
+}
+
+impl PartialEq for Metric {
+    fn eq(&self, other: &Metric) -> bool {
+        self.name() == other.name()
+    }
+}
+
+/// A metric name that is not a result field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown metric `{name}`{}; the metrics are {}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), list(&FIELDS.iter().map(|f| f.name).collect::<Vec<_>>()))]
+pub struct UnknownMetric {
+    pub name: String,
+    pub suggestion: Option<&'static str>,
+}
+
+impl Metric {
+    /// Profit, the metric most analyses use.
+    pub const PROFIT: Metric = Metric {
+        spec: &FIELDS[profit_index()],
+        fast: Some(|c| Some(c.profit)),
+    };
+
+    /// The metric with this field name.
+    pub fn named(name: &str) -> Result<Metric, UnknownMetric> {
+        let spec = field(name).ok_or_else(|| UnknownMetric {
+            name: name.to_string(),
+            suggestion: did_you_mean(name, FIELDS.iter().map(|f| f.name)),
+        })?;
+        let fast: Option<fn(&Core) -> Option<f64>> = match name {
+            "base_demand" => Some(|c| Some(c.base_demand)),
+            "uplift" => Some(|c| Some(c.uplift)),
+            "units_demanded" => Some(|c| Some(c.units_demanded)),
+            "units_sold" => Some(|c| Some(c.units_sold)),
+            "revenue" => Some(|c| Some(c.revenue)),
+            "variable_cost" => Some(|c| Some(c.variable_cost)),
+            "unit_contribution" => Some(|c| Some(c.unit_contribution)),
+            "contribution_margin" => Some(|c| Some(c.contribution_margin)),
+            "fixed_cost_total" => Some(|c| Some(c.fixed_cost_total)),
+            "profit" => Some(|c| Some(c.profit)),
+            "break_even_units" => Some(Core::break_even_units),
+            _ => None,
+        };
+        Ok(Metric { spec, fast })
+    }
+
+    /// The field's name (`profit`).
+    pub fn name(&self) -> &'static str {
+        self.spec.name
+    }
+
+    /// The field's spec: label and kind.
+    pub fn spec(&self) -> &'static FieldSpec {
+        self.spec
+    }
+
+    /// The metric for a scenario: `None` where it is undefined, not finite,
+    /// or the model overflows.
+    pub fn at(&self, scenario: &Scenario) -> Option<f64> {
+        let value = match self.fast {
+            // Tidied as `evaluate` tidies, so a grid cell reads exactly as
+            // `plan evaluate` prints the same figure.
+            Some(fast) => fast(&core(scenario)).map(crate::model::tidy),
+            None => evaluate(scenario).ok().and_then(|e| (self.spec.get)(&e.results)),
+        };
+        value.filter(|v| v.is_finite())
+    }
+
+    /// Why the metric is undefined for a scenario, in the model's words.
+    pub fn why_undefined(&self, scenario: &Scenario) -> String {
+        match evaluate(scenario) {
+            Err(e) => e.to_string(),
+            Ok(e) => e
+                .notes
+                .iter()
+                .find(|n| n.fields.contains(&self.spec.name))
+                .map(|n| n.message.clone())
+                .unwrap_or_else(|| "the figure is not finite".to_string()),
+        }
+    }
+}
+
+/// The index of the `profit` field in [`FIELDS`], found at compile time.
+const fn profit_index() -> usize {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut i = 0;
+    while i < FIELDS.len() {
+        if same(FIELDS[i].name, "profit") {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("FIELDS has no `profit`")
+}
+
+/// What to reach: a metric and its target value.
+#[derive(Debug, Clone, Copy)]
+pub struct Goal {
+    pub metric: Metric,
+    pub target: f64,
+}
+
+/// How an answer was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Today's value already reaches the target.
+    Today,
+    /// The straight line through two evaluations: the closed form where the
+    /// model is linear in the input, kept only because re-evaluation confirmed it.
+    Linear,
+    /// A bracket found by scanning outward from today's value, closed by Brent's method.
+    Bracketing,
+}
+
+impl Method {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Method::Today => "today's value",
+            Method::Linear => "closed form (linear)",
+            Method::Bracketing => "bracketing (Brent)",
+        }
+    }
+}
+
+/// The value of an input that reaches a goal, checked by re-evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Solution {
+    #[serde(serialize_with = "crate::solve::input_name")]
+    pub input: Input,
+    /// The input's value in the scenario as given.
+    pub today: f64,
+    /// The value that reaches the target.
+    pub value: f64,
+    /// The metric when the scenario is re-evaluated at `value`.
+    pub achieved: f64,
+    /// `achieved - target`: how close the answer comes.
+    pub residual: f64,
+    /// The largest residual accepted: 1e-9 x max(|target|, |metric today|).
+    pub tolerance: f64,
+    pub method: Method,
+}
+
+/// No value of the input reaches the goal.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SolveError {
+    #[error(
+        "`{input}` is not set in this scenario, so there is no value to start from; set it in the file to solve for it"
+    )]
+    NotSet { input: Input },
+    #[error("no allowed value of `{input}` brings `{metric}` to {target}: {why}", target = plain(*.target))]
+    NoSolution {
+        input: Input,
+        minimum: f64,
+        metric: &'static str,
+        target: f64,
+        /// Why, in words: the metric stays above or below the target, or jumps across it.
+        why: String,
+        /// The value tried that came closest, and the metric there.
+        closest: Option<(f64, f64)>,
+    },
+}
+
+/// Serialises an input as its name (`marketing.spend`).
+pub(crate) fn input_name<S: serde::Serializer>(input: &Input, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(input.name())
+}
+
+/// Numbers in messages: whole numbers plain, others to 6 significant digits.
+pub(crate) fn plain(v: f64) -> String {
+    if v == v.round() && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else if v != 0.0 && (v.abs() >= 1e15 || v.abs() < 1e-4) {
+        format!("{v:.4e}")
+    } else {
+        let decimals = (5 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+        format!("{v:.decimals$}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
+/// The power of two nearest `|x| x 2^-k`, with 1 standing in for 0: a step
+/// that moves `x` exactly in binary, so a linear model differences exactly.
+pub(crate) fn binary_step(x: f64, k: i32) -> f64 {
+    let scale = if x == 0.0 { 1.0 } else { x.abs() };
+    2f64.powi(scale.log2().round() as i32 - k)
+}
+
+/// The value of `input` at which `goal` is reached, the other inputs held at
+/// the scenario's values. The answer is re-evaluated: its residual is within
+/// 1e-9 x max(|target|, |metric today|) or the answer is not returned.
+pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, SolveError> {
+    let today = input.get(scenario).ok_or(SolveError::NotSet { input })?;
+    let minimum = input.minimum();
+    let maximum = input.maximum();
+    let mut moved = scenario.clone();
+    let mut g = |x: f64| -> Option<f64> {
+        input.set(&mut moved, x);
+        goal.metric
+            .at(&moved)
+            .map(|m| m - goal.target)
+            .filter(|d| d.is_finite())
+    };
+    let g0 = g(today);
+    let scale = goal.target.abs().max(g0.map_or(0.0, |d| (d + goal.target).abs()));
+    let tolerance = 1e-9 * if scale > 0.0 { scale } else { 1.0 };
+    let answer = |x: f64, d: f64, method: Method| Solution {
+        input,
+        today,
+        value: x,
+        achieved: d + goal.target,
+        residual: d,
+        tolerance,
+        method,
+    };
+
+    if let Some(d0) = g0 {
+        if d0 == 0.0 {
+            return Ok(answer(today, d0, Method::Today));
+        }
+        // The straight line through today's value and a nearby one.
+        let x1 = today + binary_step(today, 10);
+        if let Some(d1) = g(x1)
+            && d1 != d0
+        {
+            let x = today - d0 * (x1 - today) / (d1 - d0);
+            if x.is_finite()
+                && x >= minimum
+                && x <= maximum
+                && let Some(d) = g(x)
+                && d.abs() <= tolerance
+            {
+                return Ok(answer(x, d, Method::Linear));
+            }
+        }
+    }
+
+    // Scan outward from today's value, nearest first on both sides.
+    let stride = binary_step(today, 10);
+    let mut seen = Seen::default();
+    if let Some(d0) = g0 {
+        seen.add(today, d0);
+    }
+    let mut down = Some((today, g0));
+    let mut up = Some((today, g0));
+    let mut k = 0;
+    while down.is_some() || up.is_some() {
+        let reach = stride * 2f64.powi(k);
+        k += 1;
+        if let Some((last, last_d)) = down {
+            let x = (today - reach).max(minimum);
+            let d = g(x);
+            if let Some(d) = d {
+                seen.add(x, d);
+            }
+            if let (Some(a), Some(b)) = (d, last_d)
+                && (a < 0.0) != (b < 0.0)
+                && let Some((root, r)) = brent(&mut g, x, a, last, b, tolerance)
+            {
+                return Ok(answer(root, r, Method::Bracketing));
+            }
+            if let (None, Some(b)) = (d, last_d)
+                && let Some((root, r)) = toward_edge(&mut g, last, b, x, tolerance, &mut seen)
+            {
+                return Ok(answer(root, r, Method::Bracketing));
+            }
+            down = (x > minimum && last > minimum).then_some((x, d.or(last_d)));
+        }
+        if let Some((last, last_d)) = up {
+            let x = (today + reach).min(maximum);
+            if !x.is_finite() || x > f64::MAX / 4.0 || k > 2100 || last >= maximum {
+                up = None;
+                continue;
+            }
+            let d = g(x);
+            if let Some(d) = d {
+                seen.add(x, d);
+            }
+            if let (Some(a), Some(b)) = (d, last_d)
+                && (a < 0.0) != (b < 0.0)
+                && let Some((root, r)) = brent(&mut g, last, b, x, a, tolerance)
+            {
+                return Ok(answer(root, r, Method::Bracketing));
+            }
+            if let (None, Some(b)) = (d, last_d)
+                && let Some((root, r)) = toward_edge(&mut g, last, b, x, tolerance, &mut seen)
+            {
+                return Ok(answer(root, r, Method::Bracketing));
+            }
+            up = Some((x, d.or(last_d)));
+        }
+    }
+
+    let metric = goal.metric.name();
+    let target = plain(goal.target);
+    let range = match (minimum.is_finite(), maximum.is_finite()) {
+        (true, true) => format!("from {} to {}", plain(minimum), plain(maximum)),
+        (true, false) => format!(">= {}", plain(minimum)),
+        (false, true) => format!("<= {}", plain(maximum)),
+        (false, false) => "at all".to_string(),
+    };
+    let why = match (seen.lowest, seen.highest) {
+        (None, _) | (_, None) => format!("`{metric}` is undefined at every value tried"),
+        (Some((_, lo)), Some(_)) if lo > 0.0 => format!(
+            "`{metric}` stays above {target} for every `{input}` {range} (the lowest it gets is {})",
+            plain(lo + goal.target)
+        ),
+        (Some(_), Some((_, hi))) if hi < 0.0 => format!(
+            "`{metric}` stays below {target} for every `{input}` {range} (the highest it gets is {})",
+            plain(hi + goal.target)
+        ),
+        _ => format!("`{metric}` jumps across {target} without reaching it"),
+    };
+    Err(SolveError::NoSolution {
+        input,
+        minimum,
+        metric,
+        target: goal.target,
+        why,
+        closest: seen.closest.map(|(x, d)| (x, d + goal.target)),
+    })
+}
+
+/// Between a defined point and an undefined one (the metric has no value at
+/// 0 demand, say), walks toward the undefined point, halving the distance,
+/// so a crossing near the edge of where the metric is defined is not missed.
+fn toward_edge(
+    g: &mut impl FnMut(f64) -> Option<f64>,
+    defined: f64,
+    d_defined: f64,
+    undefined: f64,
+    tolerance: f64,
+    seen: &mut Seen,
+) -> Option<(f64, f64)> {
+    let (mut last, mut last_d) = (defined, d_defined);
+    for j in 1..=64 {
+        let x = undefined + (defined - undefined) * 2f64.powi(-j);
+        if x == undefined || x == last {
+            break;
+        }
+        let Some(d) = g(x) else { continue };
+        seen.add(x, d);
+        if (d < 0.0) != (last_d < 0.0) {
+            let (a, fa, b, fb) = if x < last {
+                (x, d, last, last_d)
+            } else {
+                (last, last_d, x, d)
+            };
+            if let Some(found) = brent(g, a, fa, b, fb, tolerance) {
+                return Some(found);
+            }
+        }
+        (last, last_d) = (x, d);
+    }
+    None
+}
+
+/// The extremes and the closest miss among the values tried.
+#[derive(Default)]
+struct Seen {
+    lowest: Option<(f64, f64)>,
+    highest: Option<(f64, f64)>,
+    closest: Option<(f64, f64)>,
+}
+
+impl Seen {
+    fn add(&mut self, x: f64, d: f64) {
+        if self.lowest.is_none_or(|(_, lo)| d < lo) {
+            self.lowest = Some((x, d));
+        }
+        if self.highest.is_none_or(|(_, hi)| d > hi) {
+            self.highest = Some((x, d));
+        }
+        if self.closest.is_none_or(|(_, c)| d.abs() < c.abs()) {
+            self.closest = Some((x, d));
+        }
+    }
+}
+
+/// Brent's method on a bracket `[a, b]` where `g(a)` and `g(b)` differ in
+/// sign. Returns the root and its residual when the residual is within
+/// `tolerance`; `None` when the function is undefined inside the bracket or
+/// jumps across zero (a pole or a step) rather than reaching it.
+fn brent(
+    g: &mut impl FnMut(f64) -> Option<f64>,
+    mut a: f64,
+    mut fa: f64,
+    mut b: f64,
+    mut fb: f64,
+    tolerance: f64,
+) -> Option<(f64, f64)> {
+    let (mut c, mut fc) = (a, fa);
+    let mut d = b - a;
+    let mut e = d;
+    for _ in 0..400 {
+        if (fb > 0.0) == (fc > 0.0) {
+            c = a;
+            fc = fa;
+            d = b - a;
+            e = d;
+        }
+        if fc.abs() < fb.abs() {
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
+        let tol1 = 2.0 * f64::EPSILON * b.abs() + f64::MIN_POSITIVE;
+        let xm = 0.5 * (c - b);
+        if fb == 0.0 || xm.abs() <= tol1 {
+            break;
+        }
+        if e.abs() >= tol1 && fa.abs() > fb.abs() {
+            let s = fb / fa;
+            let (mut p, mut q);
+            if a == c {
+                p = 2.0 * xm * s;
+                q = 1.0 - s;
+            } else {
+                let qq = fa / fc;
+                let r = fb / fc;
+                p = s * (2.0 * xm * qq * (qq - r) - (b - a) * (r - 1.0));
+                q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
+            }
+            if p > 0.0 {
+                q = -q;
+            }
+            p = p.abs();
+            let min1 = 3.0 * xm * q - (tol1 * q).abs();
+            let min2 = (e * q).abs();
+            if 2.0 * p < min1.min(min2) {
+                e = d;
+                d = p / q;
+            } else {
+                d = xm;
+                e = d;
+            }
+        } else {
+            d = xm;
+            e = d;
+        }
+        a = b;
+        fa = fb;
+        b += if d.abs() > tol1 { d } else { tol1.copysign(xm) };
+        if !b.is_finite() {
+            return None;
+        }
+        fb = g(b)?;
+    }
+    // The better end of the final bracket.
+    let (x, r) = if fc.abs() < fb.abs() { (c, fc) } else { (b, fb) };
+    (r.abs() <= tolerance).then_some((x, r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Marketing;
+
+    fn seed() -> Scenario {
+        Scenario {
+            name: "seed".into(),
+            currency: None,
+            period: None,
+            price: 100.0,
+            unit_variable_cost: 50.0,
+            fixed_cost: 50_000.0,
+            demand: 10_000.0,
+            capacity: None,
+            target_profit: None,
+            marketing: None,
+            demand_curve: None,
+            marketing_response: None,
+        }
+    }
+
+    fn profit(target: f64) -> Goal {
+        Goal {
+            metric: Metric::PROFIT,
+            target,
+        }
+    }
+
+    /// Re-evaluates the scenario at the answer with the full model.
+    fn check(s: &Scenario, solution: &Solution, goal: Goal) {
+        let moved = solution.input.with(s, solution.value);
+        let e = evaluate(&moved).unwrap();
+        let got = (goal.metric.spec().get)(&e.results).unwrap();
+        let scale = goal
+            .target
+            .abs()
+            .max(goal.metric.at(s).unwrap_or(0.0).abs())
+            .max(1e-300);
+        assert!(
+            (got - goal.target).abs() <= 1e-9 * scale,
+            "{} = {} gives {got}, target {}",
+            solution.input,
+            solution.value,
+            goal.target
+        );
+    }
+
+    #[test]
+    fn the_seed_breaks_even_at_price_55() {
+        // 100 x 10,000 - 50,000 - 50 x 10,000 = 0 -> price = 50 + 50,000 / 10,000 = 55.
+        let s = seed();
+        let a = solve(&s, Input::Price, profit(0.0)).unwrap();
+        assert!((a.value - 55.0).abs() < 1e-9);
+        check(&s, &a, profit(0.0));
+    }
+
+    #[test]
+    fn target_case_needs_3500_units_or_a_price_of_24_at_5000() {
+        // Fixed 50,000, unit cost 10, price 30, target 20,000:
+        // units = (50,000 + 20,000) / (30 - 10) = 3,500.
+        let mut s = seed();
+        s.price = 30.0;
+        s.unit_variable_cost = 10.0;
+        let a = solve(&s, Input::Demand, profit(20_000.0)).unwrap();
+        assert!((a.value - 3_500.0).abs() < 1e-9, "{}", a.value);
+        check(&s, &a, profit(20_000.0));
+        // At 5,000 units: price = 10 + 70,000 / 5,000 = 24.
+        s.demand = 5_000.0;
+        let a = solve(&s, Input::Price, profit(20_000.0)).unwrap();
+        assert!((a.value - 24.0).abs() < 1e-9, "{}", a.value);
+        check(&s, &a, profit(20_000.0));
+    }
+
+    #[test]
+    fn demand_for_a_safety_margin_of_30_percent() {
+        // Break-even 1,000 units; ratio (q - 1,000) / q = 0.3 -> q = 1,000 / 0.7.
+        let s = seed();
+        let goal = Goal {
+            metric: Metric::named("margin_of_safety_ratio").unwrap(),
+            target: 0.3,
+        };
+        let a = solve(&s, Input::Demand, goal).unwrap();
+        assert!((a.value - 1_000.0 / 0.7).abs() < 1e-6, "{}", a.value);
+        assert_eq!(a.method, Method::Bracketing);
+        check(&s, &a, goal);
+    }
+
+    #[test]
+    fn capacity_above_demand_makes_the_target_unreachable_by_demand() {
+        // Capacity 8,000: profit is at most 50 x 8,000 - 50,000 = 350,000.
+        let mut s = seed();
+        s.capacity = Some(8_000.0);
+        let e = solve(&s, Input::Demand, profit(1_000_000.0)).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("stays below 1000000"), "{msg}");
+        assert!(msg.contains("the highest it gets is 350000"), "{msg}");
+    }
+
+    #[test]
+    fn break_even_demand_behind_a_binding_capacity_is_found_by_bracketing() {
+        // Capacity binds (demand 10,000 > 8,000): profit is flat in demand at
+        // today's value, so the straight line fails; the root is 50,000 / 50 = 1,000.
+        let mut s = seed();
+        s.capacity = Some(8_000.0);
+        let a = solve(&s, Input::Demand, profit(0.0)).unwrap();
+        assert_eq!(a.method, Method::Bracketing);
+        assert!((a.value - 1_000.0).abs() < 1e-6, "{}", a.value);
+        check(&s, &a, profit(0.0));
+    }
+
+    #[test]
+    fn uplift_never_breaks_the_seed_even() {
+        let e = solve(&seed(), Input::MarketingUplift, profit(0.0)).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("stays above 0 for every `marketing.uplift` >= 0"), "{msg}");
+        assert!(msg.contains("the lowest it gets is 450000"), "{msg}");
+    }
+
+    #[test]
+    fn unset_capacity_cannot_be_solved_for() {
+        assert_eq!(
+            solve(&seed(), Input::Capacity, profit(0.0)).unwrap_err(),
+            SolveError::NotSet { input: Input::Capacity }
+        );
+    }
+
+    #[test]
+    fn a_step_in_the_metric_is_not_mistaken_for_a_root() {
+        // Whole break-even units jump from 1,000 to 1,001: 1,000.5 is never reached.
+        let s = seed();
+        let goal = Goal {
+            metric: Metric::named("break_even_units_whole").unwrap(),
+            target: 1_000.5,
+        };
+        assert!(matches!(
+            solve(&s, Input::FixedCost, goal),
+            Err(SolveError::NoSolution { .. })
+        ));
+    }
+
+    #[test]
+    fn today_value_is_returned_when_it_already_hits() {
+        let a = solve(&seed(), Input::Price, profit(450_000.0)).unwrap();
+        assert_eq!(a.method, Method::Today);
+        assert_eq!(a.value, 100.0);
+    }
+
+    #[test]
+    fn unknown_metric_suggests_the_nearest() {
+        let e = Metric::named("proft").unwrap_err().to_string();
+        assert!(e.starts_with("unknown metric `proft` (did you mean `profit`?)"), "{e}");
+    }
+
+    #[test]
+    fn a_nonlinear_metric_is_solved_by_bracketing() {
+        // Profit margin = profit / revenue = 1 - 50/p - 50,000/(10,000 p) = 1 - 55/p,
+        // not linear in p (0.45 at p = 100); 0.5 needs 55/p = 0.5 -> p = 110.
+        let s = seed();
+        let goal = Goal {
+            metric: Metric::named("profit_margin").unwrap(),
+            target: 0.5,
+        };
+        let a = solve(&s, Input::Price, goal).unwrap();
+        assert!((a.value - 110.0).abs() < 1e-9, "{}", a.value);
+        check(&s, &a, goal);
+    }
+
+    #[test]
+    fn fast_metrics_agree_with_the_full_model() {
+        let mut s = seed();
+        s.capacity = Some(12_000.0);
+        s.marketing = Some(Marketing {
+            spend: 20_000.0,
+            uplift: 0.3,
+        });
+        for price in [20.0, 50.0, 100.0] {
+            s.price = price;
+            let r = evaluate(&s).unwrap().results;
+            for spec in FIELDS {
+                let m = Metric::named(spec.name).unwrap();
+                assert_eq!(m.at(&s), (spec.get)(&r), "{}", spec.name);
+            }
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn every_solution_re_evaluates_to_its_target(
+                price in 1.0..1e3f64, cost in 0.0..1e3f64, fixed in 0.0..1e6f64,
+                demand in 0.0..1e5f64, capacity in proptest::option::of(0.0..1e5f64),
+                target in -1e6..1e6f64, which in 0usize..6,
+            ) {
+                let s = Scenario { price, unit_variable_cost: cost, fixed_cost: fixed, demand, capacity, ..seed() };
+                let input = [Input::Price, Input::UnitVariableCost, Input::FixedCost, Input::Demand, Input::MarketingSpend, Input::MarketingUplift][which];
+                let goal = profit(target);
+                match solve(&s, input, goal) {
+                    Ok(a) => {
+                        prop_assert!(a.value.is_finite() && a.value >= 0.0);
+                        let got = evaluate(&input.with(&s, a.value)).unwrap().results.profit;
+                        prop_assert!((got - target).abs() <= a.tolerance, "{} = {} gives {got}", input, a.value);
+                    }
+                    Err(SolveError::NoSolution { .. }) => {}
+                    Err(e) => prop_assert!(false, "{e}"),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! `plan solve`: goal seek from the command line.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const SEED: &str = "scenarios/medical-imaging.toml";
+/// The target-profit case: fixed cost 50,000, unit cost 10, price 30.
+const TARGET_CASE: &str = "price = 30\nunit_variable_cost = 10\nfixed_cost = 50000\ndemand = 5000\n";
+
+fn plan() -> Command {
+    let mut cmd = Command::cargo_bin("plan").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn answers(args: &[&str], stdin: Option<&str>) -> Vec<Value> {
+    let mut cmd = plan();
+    cmd.arg("solve").args(args).args(["-f", "json"]);
+    if let Some(text) = stdin {
+        cmd.write_stdin(text);
+    }
+    let out = cmd.assert().success().get_output().stdout.clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    v["answers"].as_array().unwrap().clone()
+}
+
+/// Profit of scenario text with one `key = value` line replaced, by `plan evaluate`.
+fn profit_with(text: &str, key: &str, value: f64) -> f64 {
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(key) {
+                format!("{key} = {value:?}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let out = plan()
+        .args(["evaluate", "-", "-f", "json"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    v["results"]["profit"].as_f64().unwrap()
+}
+
+#[test]
+fn default_target_is_break_even() {
+    let a = answers(&[SEED, "--vary", "price"], None);
+    // 50 + 50,000 / 10,000 = 55.
+    let price = a[0]["value"].as_f64().unwrap();
+    assert!((price - 55.0).abs() < 1e-9, "{price}");
+    assert_eq!(a[0]["change_percent"], -45.0);
+    let text = std::fs::read_to_string(SEED).unwrap();
+    assert!(profit_with(&text, "price", price).abs() <= 1e-9 * 450_000.0);
+}
+
+#[test]
+fn target_profit_case_needs_3500_units_and_a_price_of_24_at_5000() {
+    let a = answers(
+        &["-", "--target", "profit=20000", "--vary", "demand", "--vary", "price"],
+        Some(TARGET_CASE),
+    );
+    // (50,000 + 20,000) / (30 - 10) = 3,500 units; 10 + 70,000 / 5,000 = 24.
+    let demand = a[0]["value"].as_f64().unwrap();
+    let price = a[1]["value"].as_f64().unwrap();
+    assert!((demand - 3_500.0).abs() < 1e-9, "{demand}");
+    assert!((price - 24.0).abs() < 1e-9, "{price}");
+    for (key, value) in [("demand", demand), ("price", price)] {
+        let p = profit_with(TARGET_CASE, key, value);
+        assert!((p - 20_000.0).abs() <= 1e-9 * 20_000.0, "{key}: {p}");
+    }
+    assert!(a[0]["residual"].as_f64().unwrap().abs() <= 1e-9 * 20_000.0);
+}
+
+#[test]
+fn any_result_field_can_be_the_target() {
+    let a = answers(
+        &[SEED, "--target", "margin_of_safety_ratio=0.3", "--vary", "demand"],
+        None,
+    );
+    // (q - 1,000) / q = 0.3 -> q = 1,000 / 0.7 = 1,428.57.
+    let q = a[0]["value"].as_f64().unwrap();
+    assert!((q - 1_000.0 / 0.7).abs() < 1e-6, "{q}");
+    assert!((a[0]["achieved"].as_f64().unwrap() - 0.3).abs() <= 1e-9 * 0.3);
+    assert_eq!(a[0]["method"], "bracketing");
+}
+
+#[test]
+fn an_unreachable_target_says_so_and_exits_1() {
+    let text = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\ncapacity = 8000\n";
+    // At most 50 x 8,000 - 50,000 = 350,000, whatever the demand.
+    plan()
+        .args(["solve", "-", "--target", "profit=1000000", "--vary", "demand"])
+        .write_stdin(text)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "no value of `demand` (at least 0) brings `profit` to 1000000: `profit` stays below 1000000",
+        ))
+        .stderr(predicate::str::contains("the highest it gets is 350000"));
+}
+
+#[test]
+fn several_inputs_give_one_answer_each_and_a_failure_still_exits_1() {
+    let out = plan()
+        .args([
+            "solve",
+            SEED,
+            "--vary",
+            "price",
+            "--vary",
+            "marketing.uplift",
+            "-f",
+            "csv",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no value of `marketing.uplift`"))
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "input,today,value,change,change_percent,metric,target,achieved,residual,method"
+    );
+    assert!(lines[1].starts_with("price,100,55,-45,-45,profit,0,"), "{}", lines[1]);
+    assert_eq!(lines[2], "marketing.uplift,0,,,,profit,0,,,");
+}
+
+#[test]
+fn unknown_names_are_usage_errors_that_list_the_valid_ones() {
+    plan()
+        .args(["solve", SEED, "--vary", "prise"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `price`?"));
+    plan()
+        .args(["solve", SEED, "--target", "proffit=3", "--vary", "price"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `profit`?"))
+        .stderr(predicate::str::contains("`break_even_units`"));
+    plan()
+        .args(["solve", SEED, "--target", "profit", "--vary", "price"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not `METRIC=VALUE`"));
+    plan().args(["solve", SEED]).assert().code(2);
+}
+
+#[test]
+fn an_unset_capacity_cannot_be_solved_for() {
+    plan()
+        .args(["solve", SEED, "--vary", "capacity"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("`capacity` is not set in this scenario"));
+}
+
+#[test]
+fn answers_render_as_tables_and_markdown() {
+    for format in ["table", "markdown"] {
+        let out = plan()
+            .args([
+                "solve",
+                "-",
+                "--target",
+                "profit=20000",
+                "--vary",
+                "demand",
+                "--vary",
+                "price",
+            ])
+            .args(["--vary", "unit_variable_cost", "-f", format])
+            .write_stdin(TARGET_CASE)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        insta::assert_snapshot!(format, String::from_utf8(out).unwrap());
+    }
+}
+
+#[test]
+fn output_file_gets_the_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answer.json");
+    plan()
+        .args(["solve", SEED, "--vary", "fixed_cost", "-f", "json", "-o"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // 50 x 10,000 = 500,000.
+    assert!((v["answers"][0]["value"].as_f64().unwrap() - 500_000.0).abs() < 1e-6);
+    assert_eq!(v["metric"], "profit");
+    assert_eq!(v["target"], 0.0);
+}

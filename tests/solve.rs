@@ -102,7 +102,7 @@ fn an_unreachable_target_says_so_and_exits_1() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains(
-            "no value of `demand` (at least 0) brings `profit` to 1000000: `profit` stays below 1000000",
+            "no allowed value of `demand` brings `profit` to 1000000: `profit` stays below 1000000 for every `demand` >= 0",
         ))
         .stderr(predicate::str::contains("the highest it gets is 350000"));
 }
@@ -122,7 +122,7 @@ fn several_inputs_give_one_answer_each_and_a_failure_still_exits_1() {
         ])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no value of `marketing.uplift`"))
+        .stderr(predicate::str::contains("no allowed value of `marketing.uplift`"))
         .get_output()
         .stdout
         .clone();

@@ -133,3 +133,68 @@ fn optimize_chart_needs_vary() {
         .code(2)
         .stdout("");
 }
+
+#[test]
+fn tornado_chart_puts_price_on_top_with_the_profits_it_reaches() {
+    // Price +-20%: (80 - 50) x 10,000 - 50,000 = 250,000 and (120 - 50) x 10,000 - 50,000 = 650,000.
+    let svg = chart(&["--kind", "tornado", "scenarios/medical-imaging.toml"]);
+    let labels = texts(&svg);
+    let first_row = labels
+        .iter()
+        .position(|t| ["price", "unit_variable_cost", "demand", "fixed_cost"].contains(&t.as_str()))
+        .unwrap();
+    assert_eq!(labels[first_row], "price", "{labels:?}");
+    assert!(labels.iter().any(|t| t == "250,000 CNY"), "{labels:?}");
+    assert!(labels.iter().any(|t| t == "650,000 CNY"), "{labels:?}");
+    assert!(labels.iter().any(|t| t == "today 450,000 CNY"), "{labels:?}");
+}
+
+#[test]
+fn grid_chart_draws_the_zero_profit_boundary() {
+    let svg = chart(&[
+        "--kind",
+        "grid",
+        "scenarios/medical-imaging.toml",
+        "--grid",
+        "price=40:120:5",
+        "--grid",
+        "demand=0:16000:1000",
+    ]);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    // 17 prices x 17 demands.
+    let cells = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill").is_some_and(|f| f.starts_with('#')))
+        .count();
+    assert!(cells >= 17 * 17, "{cells} cells");
+    let contour = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("zero-contour"))
+        .count();
+    assert!(contour > 5, "the zero boundary is drawn");
+    // At price 55 and demand 10,000: 5 x 10,000 - 50,000 = 0 exactly, a cell on the boundary.
+    assert!(
+        svg.contains("demand 10,000, price 55: 0 CNY"),
+        "tooltip of the break-even cell"
+    );
+    assert!(texts(&svg).iter().any(|t| t == "price (CNY)"));
+}
+
+#[test]
+fn grid_chart_refuses_a_grid_too_large_to_draw() {
+    plan()
+        .args([
+            "chart",
+            "--kind",
+            "grid",
+            "scenarios/medical-imaging.toml",
+            "--grid",
+            "price=1:1000:1",
+            "--grid",
+            "demand=1:1000:1",
+        ])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains("too large to draw"));
+}

@@ -15,9 +15,16 @@ pub enum Kind {
     Breakeven,
     /// The profit waterfall of `plan diff A B` (takes two scenarios).
     Bridge,
+    /// One-way sensitivity of profit, largest swing on top (`--steps` as `plan sensitivity`).
+    Tornado,
+    /// A heat map of a two-way data table (needs two `--grid`, as `plan sensitivity`).
+    Grid,
     /// The metric against the input `plan optimize` varies, the optimum marked (needs `--vary`).
     Optimize,
 }
+
+/// The most cells a heat map draws; a bigger grid belongs in CSV.
+const MAX_CHART_CELLS: usize = 40_000;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,6 +34,21 @@ pub struct Args {
     /// Which chart to draw.
     #[arg(long, short = 'k', value_enum, default_value_t = Kind::Breakeven)]
     kind: Kind,
+    /// For `tornado`: the steps, in percent.
+    #[arg(
+        long,
+        value_name = "PERCENT,...",
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        default_value = "-20,-10,10,20"
+    )]
+    steps: Vec<f64>,
+    /// For `grid`: two axes, rows then columns, as `plan sensitivity --grid`.
+    #[arg(long, value_name = "INPUT=START:END:STEP")]
+    grid: Vec<plan::sensitivity::Axis>,
+    /// For `grid`: the result field to show.
+    #[arg(long, value_name = "NAME", default_value = "profit", value_parser = plan::solve::Metric::named)]
+    metric: plan::solve::Metric,
     /// For `optimize`: an input to vary, as `plan optimize --vary` (one or two).
     #[arg(long, value_name = "INPUT[=LO:HI]", value_parser = super::optimize::parse_vary)]
     vary: Vec<super::optimize::Vary>,
@@ -51,6 +73,25 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.files.len()
         )));
     }
+    if args.kind == Kind::Grid {
+        let [rows, columns] = args.grid.as_slice() else {
+            return Err(super::usage_error(
+                "`--kind grid` needs two `--grid INPUT=START:END:STEP`, rows then columns".to_string(),
+            ));
+        };
+        plan::sensitivity::check_grid(rows, columns)?;
+        if rows.count * columns.count > MAX_CHART_CELLS {
+            anyhow::bail!(
+                "a grid of {} x {} cells is too large to draw (at most {MAX_CHART_CELLS} cells); \
+                 use `plan sensitivity --grid ... --format csv` for the figures",
+                rows.count,
+                columns.count
+            );
+        }
+    }
+    if args.kind == Kind::Tornado {
+        plan::sensitivity::check_steps(&args.steps)?;
+    }
     if args.kind == Kind::Optimize && !(1..=2).contains(&args.vary.len()) {
         return Err(super::usage_error(
             "`--kind optimize` needs one or two `--vary INPUT[=LO:HI]`, as `plan optimize` takes".to_string(),
@@ -69,6 +110,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             let new = load(&args.files[1])?.scenario;
             let bridge = plan::diff::bridge(&old, &new)?;
             charts::bridge(&old, &new, &bridge)
+        }
+        Kind::Tornado => {
+            let scenario = load(&args.files[0])?.scenario;
+            let analysis = plan::sensitivity::analyse(&scenario, &args.steps)
+                .with_context(|| format!("cannot analyse `{}`", args.files[0]))?;
+            charts::tornado(&scenario, &analysis)
+        }
+        Kind::Grid => {
+            let scenario = load(&args.files[0])?.scenario;
+            let grid = plan::sensitivity::grid(&scenario, &args.grid[0], &args.grid[1], args.metric)
+                .with_context(|| format!("cannot analyse `{}`", args.files[0]))?;
+            charts::grid(&scenario, &grid)
         }
         Kind::Optimize => {
             let scenario = load(&args.files[0])?.scenario;

@@ -449,3 +449,297 @@ pub fn optimize(scenario: &Scenario, optimum: &plan::optimize::Optimum) -> Strin
         &[("series", spec.label), ("marker", "optimum and today")],
     )
 }
+
+/// A colour for a value on a diverging scale: red for losses, green for
+/// profits, white at zero, stronger with the magnitude.
+fn diverging(v: f64, extent: f64) -> String {
+    let t = if extent > 0.0 {
+        (v.abs() / extent).clamp(0.0, 1.0).sqrt()
+    } else {
+        0.0
+    };
+    let (r, g, b) = if v < 0.0 {
+        (214.0, 69.0, 69.0)
+    } else {
+        (39.0, 171.0, 131.0)
+    };
+    let mix = |c: f64| (255.0 + (c - 255.0) * t).round() as u8;
+    format!("#{:02x}{:02x}{:02x}", mix(r), mix(g), mix(b))
+}
+
+/// A two-way data table as a heat map: columns along x, rows along y, the
+/// zero contour drawn where neighbouring cells change sign.
+pub struct HeatMap<'a> {
+    pub title: String,
+    pub subtitle: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// The axes' input names, for cell tooltips.
+    pub x_name: String,
+    pub y_name: String,
+    pub x_values: &'a [f64],
+    pub y_values: &'a [f64],
+    /// `values[row][column]`, `None` where undefined.
+    pub values: &'a [Vec<Option<f64>>],
+    pub unit: Unit,
+}
+
+pub fn heatmap(map: &HeatMap) -> String {
+    let frame = Frame {
+        right: super::svg::WIDTH - 130.0,
+        ..Frame::standard()
+    };
+    let mut svg = Svg::new(&map.title, &map.subtitle);
+    let (nx, ny) = (map.x_values.len().max(1), map.y_values.len().max(1));
+    let cw = (frame.right - frame.left) / nx as f64;
+    let ch = (frame.bottom - frame.top) / ny as f64;
+    let extent = map
+        .values
+        .iter()
+        .flatten()
+        .flatten()
+        .fold(0.0_f64, |m, v| m.max(v.abs()));
+    // Row 0 at the bottom, as a chart reads.
+    let cell_y = |row: usize| frame.bottom - ch * (row as f64 + 1.0);
+    for (row, values) in map.values.iter().enumerate() {
+        for (col, v) in values.iter().enumerate() {
+            let (fill, tip) = match v {
+                Some(v) => (diverging(*v, extent), human_number(*v, &map.unit)),
+                None => ("#d9e2ec".to_string(), "undefined".to_string()),
+            };
+            let tip = format!(
+                "{} {}, {} {}: {tip}",
+                map.x_name,
+                human_number(map.x_values[col], &Unit::Plain),
+                map.y_name,
+                human_number(map.y_values[row], &Unit::Plain)
+            );
+            svg.rect_fill(
+                frame.left + cw * col as f64,
+                cell_y(row),
+                cw + 0.5,
+                ch + 0.5,
+                &fill,
+                &tip,
+            );
+        }
+    }
+    // The zero contour: a segment on every edge between cells of opposite sign.
+    let sign = |row: usize, col: usize| map.values[row][col].map(|v| v >= 0.0);
+    for row in 0..map.values.len() {
+        for col in 0..map.values[row].len() {
+            if col + 1 < map.values[row].len()
+                && let (Some(a), Some(b)) = (sign(row, col), sign(row, col + 1))
+                && a != b
+            {
+                let x = frame.left + cw * (col as f64 + 1.0);
+                svg.line(x, cell_y(row), x, cell_y(row) + ch, "zero-contour");
+            }
+            if row + 1 < map.values.len()
+                && col < map.values[row + 1].len()
+                && let (Some(a), Some(b)) = (sign(row, col), sign(row + 1, col))
+                && a != b
+            {
+                let y = cell_y(row);
+                svg.line(
+                    frame.left + cw * col as f64,
+                    y,
+                    frame.left + cw * (col as f64 + 1.0),
+                    y,
+                    "zero-contour",
+                );
+            }
+        }
+    }
+    // Axis labels: at most about 10 ticks per axis.
+    let every = |n: usize| n.div_ceil(10).max(1);
+    for (col, x) in map.x_values.iter().enumerate().step_by(every(nx)) {
+        let px = frame.left + cw * (col as f64 + 0.5);
+        svg.text(px, frame.bottom + 18.0, "middle", "tick", &super::svg::short_number(*x));
+    }
+    for (row, y) in map.y_values.iter().enumerate().step_by(every(ny)) {
+        let py = cell_y(row) + ch / 2.0 + 4.0;
+        svg.text(frame.left - 8.0, py, "end", "tick", &super::svg::short_number(*y));
+    }
+    svg.text(
+        (frame.left + frame.right) / 2.0,
+        frame.bottom + 42.0,
+        "middle",
+        "axis-label",
+        &map.x_label,
+    );
+    svg.vertical_text(28.0, (frame.top + frame.bottom) / 2.0, "axis-label", &map.y_label);
+    // Colour key.
+    let kx = frame.right + 30.0;
+    let steps = 10;
+    for i in 0..steps {
+        let v = extent - 2.0 * extent * i as f64 / (steps - 1) as f64;
+        let ky = frame.top + i as f64 * 22.0;
+        svg.rect_fill(kx, ky, 18.0, 22.0, &diverging(v, extent), &human_number(v, &map.unit));
+    }
+    svg.text(
+        kx + 24.0,
+        frame.top + 12.0,
+        "start",
+        "tick",
+        &super::svg::short_number(extent),
+    );
+    svg.text(
+        kx + 24.0,
+        frame.top + 22.0 * steps as f64 - 6.0,
+        "start",
+        "tick",
+        &super::svg::short_number(-extent),
+    );
+    if map.values.iter().flatten().any(Option::is_none) {
+        svg.legend(&[("zero-contour", "zero boundary"), ("bar-neutral", "undefined")]);
+    } else {
+        svg.legend(&[("zero-contour", "zero boundary")]);
+    }
+    svg.finish(&map.title)
+}
+
+/// A histogram: counts per bin, bins below `threshold` in the loss colour,
+/// with vertical marks (percentiles).
+#[allow(dead_code)] // drawn from plan simulate's results
+pub struct Histogram<'a> {
+    pub title: String,
+    pub subtitle: String,
+    pub x_label: String,
+    /// Bin edges: `counts.len() + 1` values.
+    pub edges: &'a [f64],
+    pub counts: &'a [u64],
+    pub threshold: f64,
+    pub marks: Vec<Mark>,
+}
+
+#[allow(dead_code)] // drawn from plan simulate's results
+pub fn histogram(h: &Histogram) -> String {
+    let frame = Frame {
+        top: Frame::standard().top + 18.0 * h.marks.len() as f64,
+        ..Frame::standard()
+    };
+    let lo = h.edges.first().copied().unwrap_or(0.0);
+    let hi = h.edges.last().copied().unwrap_or(1.0);
+    let x = Scale::nice(lo, hi, frame.left, frame.right);
+    let total: u64 = h.counts.iter().sum::<u64>().max(1);
+    let top = h.counts.iter().copied().max().unwrap_or(1) as f64 / total as f64;
+    let y = Scale::nice(0.0, top * 100.0, frame.bottom, frame.top);
+    let mut svg = Svg::new(&h.title, &h.subtitle);
+    axes(&mut svg, frame, &x, &y, &h.x_label, "Share of samples (%)");
+    for (i, count) in h.counts.iter().enumerate() {
+        let (a, b) = (h.edges[i], h.edges[i + 1]);
+        let share = *count as f64 / total as f64 * 100.0;
+        let class = if b <= h.threshold { "bar-down" } else { "bar-total" };
+        svg.rect(
+            x.map(a),
+            y.map(share),
+            x.map(b) - x.map(a),
+            y.map(0.0) - y.map(share),
+            class,
+        );
+    }
+    draw_marks(&mut svg, frame, &x, &h.marks);
+    if h.threshold >= x.d0 && h.threshold <= x.d1 {
+        let px = x.map(h.threshold);
+        svg.line(px, frame.top, px, frame.bottom, "zero");
+    }
+    svg.legend(&[("bar-down", "loss"), ("bar-total", "profit"), ("marker", "percentiles")]);
+    svg.finish(&h.title)
+}
+
+/// Vertical dashed marks with their labels in rows above the plot.
+#[allow(dead_code)] // used by the histogram
+fn draw_marks(svg: &mut Svg, frame: Frame, x: &Scale, marks: &[Mark]) {
+    for (i, mark) in marks.iter().enumerate() {
+        let px = x.map(mark.x);
+        let label_y = Frame::standard().top + 8.0 + 18.0 * i as f64;
+        svg.line(px, label_y + 4.0, px, frame.bottom, "marker");
+        let anchor = if px > (frame.left + frame.right) / 2.0 {
+            "end"
+        } else {
+            "start"
+        };
+        let nudge = if anchor == "end" { -6.0 } else { 6.0 };
+        svg.text(
+            px + nudge,
+            label_y,
+            anchor,
+            if mark.strong { "label-strong" } else { "label" },
+            &mark.label,
+        );
+    }
+}
+
+/// The one-way sensitivity of profit as a tornado: one bar per input from
+/// its lowest to its highest profit over the steps, largest swing on top,
+/// today's profit as the centre line.
+pub fn tornado(scenario: &Scenario, analysis: &plan::sensitivity::Sensitivity) -> String {
+    let unit = money(scenario);
+    let base = analysis.profit;
+    let rows: Vec<HBar> = analysis
+        .one_way
+        .iter()
+        .map(|row| HBar {
+            label: row.input.name().to_string(),
+            spans: vec![(row.low, base, "bar-down"), (base, row.high, "bar-up")],
+            left_text: human_number(row.low, &unit),
+            right_text: human_number(row.high, &unit),
+        })
+        .collect();
+    let steps: Vec<String> = analysis
+        .steps_percent
+        .iter()
+        .map(|s| human_number(*s, &Unit::Percent))
+        .collect();
+    let currency = scenario.currency.as_deref().unwrap_or("money");
+    hbars(
+        &format!("Which input moves profit most: {}", scenario.name),
+        &format!("profit when each input alone moves by {}", steps.join(", ")),
+        &rows,
+        Some((base, format!("today {}", human_number(base, &unit)))),
+        &format!("Profit ({currency}{})", per_period(scenario)),
+        &[
+            ("bar-down", "below today"),
+            ("bar-up", "above today"),
+            ("marker", "today"),
+        ],
+    )
+}
+
+/// A two-way data table of `plan sensitivity --grid` as a heat map.
+pub fn grid(scenario: &Scenario, grid: &plan::sensitivity::Grid) -> String {
+    let spec = grid.metric.spec();
+    let unit = match spec.kind {
+        plan::FieldKind::Money => money(scenario),
+        other => other.into(),
+    };
+    let columns = grid.column_values.len();
+    let values: Vec<Vec<Option<f64>>> = grid.values.chunks(columns.max(1)).map(<[_]>::to_vec).collect();
+    let axis = |input: plan::Input| match super::input_unit(input, scenario.currency.as_ref()) {
+        Unit::Money(Some(code)) => format!("{} ({code})", input.name()),
+        _ => input.name().to_string(),
+    };
+    heatmap(&HeatMap {
+        title: format!(
+            "{} by {} and {}: {}",
+            spec.label,
+            grid.columns.name(),
+            grid.rows.name(),
+            scenario.name
+        ),
+        subtitle: format!(
+            "{} values; the line marks where {} crosses zero",
+            grid.values.len(),
+            spec.label.to_lowercase()
+        ),
+        x_label: axis(grid.columns),
+        y_label: axis(grid.rows),
+        x_name: grid.columns.name().to_string(),
+        y_name: grid.rows.name().to_string(),
+        x_values: &grid.column_values,
+        y_values: &grid.row_values,
+        values: &values,
+        unit,
+    })
+}

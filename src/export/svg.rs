@@ -56,6 +56,7 @@ const STYLE: &str = "
   .bar-total { fill: #2680c2; }
   .bar-neutral { fill: #9fb3c8; }
   .point { fill: #1f2933; }
+  .zero-contour { stroke: #1f2933; stroke-width: 2.5; }
 ";
 
 /// An SVG document under construction.
@@ -104,7 +105,6 @@ impl Svg {
     }
 
     /// A filled rectangle in an explicit colour (heat maps).
-    #[allow(dead_code)] // for the grid heat map
     pub fn rect_fill(&mut self, x: f64, y: f64, width: f64, height: f64, fill: &str, tooltip: &str) {
         let _ = writeln!(
             self.body,

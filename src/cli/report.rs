@@ -8,7 +8,7 @@ use plan::evaluate;
 use super::evaluate::{EvaluateReport, Evaluated};
 use super::load::load;
 use super::output;
-use crate::export::{Report, charts, html, svg::escape};
+use crate::export::{Block, Document, Report, charts, html, svg::escape};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -62,6 +62,7 @@ fn render(items: Vec<Evaluated>, comparison: Option<super::compare::CompareRepor
         body.push_str(&html::document(&doc));
         body.push_str("<h3>Break-even chart</h3>\n");
         body.push_str(&html::figure(&charts::breakeven(&item.inputs, &item.results)));
+        body.push_str(&sensitivity_section(item));
         body.push_str("</section>\n");
     }
     if let Some(comparison) = comparison {
@@ -84,3 +85,41 @@ fn render(items: Vec<Evaluated>, comparison: Option<super::compare::CompareRepor
     }
     html::page(&title, &body)
 }
+
+/// Which input matters: the tables of `plan sensitivity` with the tornado
+/// drawn as SVG in place of its text drawing.
+fn sensitivity_section(item: &Evaluated) -> String {
+    let Ok(analysis) = plan::sensitivity::analyse(&item.inputs, &DEFAULT_STEPS) else {
+        return String::new();
+    };
+    let tornado = charts::tornado(&item.inputs, &analysis);
+    let report = super::sensitivity::SensitivityReport {
+        header: super::sensitivity::Header {
+            schema_version: super::sensitivity::SCHEMA_VERSION,
+            name: item.name.clone(),
+            source: item.source.clone(),
+            variant: item.variant.clone(),
+        },
+        inputs: item.inputs.clone(),
+        notes: super::sensitivity::notes(&analysis),
+        analysis,
+    };
+    let mut doc = report.document();
+    let mut drawn = false;
+    let mut out = String::from("<h3>Sensitivity: which input matters</h3>\n");
+    doc.blocks.retain(|b| !matches!(b, Block::Heading(text) if text.ends_with(": sensitivity")));
+    for block in doc.blocks {
+        match block {
+            Block::Chart(_) if !drawn => {
+                out.push_str(&html::figure(&tornado));
+                drawn = true;
+            }
+            Block::Chart(_) => {}
+            other => out.push_str(&html::document(&Document { blocks: vec![other] })),
+        }
+    }
+    out
+}
+
+/// The steps `plan sensitivity` uses by default, in percent.
+const DEFAULT_STEPS: [f64; 4] = [-20.0, -10.0, 10.0, 20.0];

@@ -147,7 +147,7 @@ fn step_label(step: f64) -> String {
     }
 }
 
-fn notes(a: &Sensitivity) -> Vec<String> {
+pub(super) fn notes(a: &Sensitivity) -> Vec<String> {
     let mut notes = Vec::new();
     for d in &a.derivatives {
         if d.kink

@@ -62,7 +62,7 @@ pub fn document(document: &Document) -> String {
                     };
                     out.push_str(&format!(
                         "<li class=\"{class}\"><strong>{label}:</strong> {}</li>\n",
-                        escape(&note.text)
+                        with_code(&note.text)
                     ));
                 }
                 out.push_str("</ul>\n");
@@ -70,6 +70,15 @@ pub fn document(document: &Document) -> String {
         }
     }
     out
+}
+
+/// Escaped text with `quoted` names set as code.
+fn with_code(text: &str) -> String {
+    escape(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { format!("<code>{part}</code>") } else { part.to_string() })
+        .collect()
 }
 
 /// A table with the same rounding as the terminal table.

@@ -60,10 +60,11 @@ pub fn draw(table: &Table) -> String {
 }
 
 /// Escapes the characters Markdown would read as table syntax or emphasis.
+/// Backticks stay: the messages quote names as `code`, as Markdown does.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '|' | '*' | '`' | '\\' | '<' | '>' | '[' | ']') {
+        if matches!(c, '|' | '*' | '\\' | '<' | '>' | '[' | ']') {
             out.push('\\');
         }
         out.push(c);

@@ -326,24 +326,7 @@ mod tests {
     use super::*;
     use crate::scenario::Marketing;
 
-    /// The seed case: price 100, unit variable cost 50, fixed cost 50,000,
-    /// demand 10,000; profit 50 x 10,000 - 50,000 = 450,000.
-    fn seed() -> Scenario {
-        Scenario {
-            name: "seed".into(),
-            currency: Some("CNY".into()),
-            period: Some("month".into()),
-            price: 100.0,
-            unit_variable_cost: 50.0,
-            fixed_cost: 50_000.0,
-            demand: 10_000.0,
-            capacity: None,
-            target_profit: None,
-            marketing: None,
-            demand_curve: None,
-            marketing_response: None,
-        }
-    }
+    use crate::model::tests::seed;
 
     fn part(d: &Bridge, input: &str) -> f64 {
         d.parts.iter().find(|p| p.input == input).unwrap().contribution

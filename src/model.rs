@@ -724,7 +724,7 @@ fn plain(v: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::scenario::Marketing;
 

@@ -640,22 +640,7 @@ mod tests {
     use super::*;
     use crate::scenario::Marketing;
 
-    fn seed() -> Scenario {
-        Scenario {
-            name: "seed".into(),
-            currency: None,
-            period: None,
-            price: 100.0,
-            unit_variable_cost: 50.0,
-            fixed_cost: 50_000.0,
-            demand: 10_000.0,
-            capacity: None,
-            target_profit: None,
-            marketing: None,
-            demand_curve: None,
-            marketing_response: None,
-        }
-    }
+    use crate::model::tests::seed;
 
     fn derivative_of(s: &Scenario, input: Input) -> Derivative {
         derivatives(s).into_iter().find(|d| d.input == input).unwrap()

@@ -107,7 +107,8 @@ fn sensitivity_section(item: &Evaluated) -> String {
     let mut doc = report.document();
     let mut drawn = false;
     let mut out = String::from("<h3>Sensitivity: which input matters</h3>\n");
-    doc.blocks.retain(|b| !matches!(b, Block::Heading(text) if text.ends_with(": sensitivity")));
+    doc.blocks
+        .retain(|b| !matches!(b, Block::Heading(text) if text.ends_with(": sensitivity")));
     for block in doc.blocks {
         match block {
             Block::Chart(_) if !drawn => {

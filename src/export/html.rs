@@ -77,7 +77,13 @@ fn with_code(text: &str) -> String {
     escape(text)
         .split('`')
         .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { format!("<code>{part}</code>") } else { part.to_string() })
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
         .collect()
 }
 

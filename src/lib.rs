@@ -20,8 +20,11 @@ pub mod diagnostic;
 pub mod input;
 pub mod model;
 pub mod scenario;
+pub mod simulate;
+pub mod uncertainty;
 
 pub use diagnostic::Diagnostic;
 pub use input::Input;
 pub use model::{Core, Evaluation, FIELDS, FieldKind, FieldSpec, ModelError, Note, NoteLevel, Results, core, evaluate};
 pub use scenario::{Marketing, Scenario, ScenarioFile};
+pub use uncertainty::{Distribution, Uncertainty};

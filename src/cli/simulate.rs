@@ -488,7 +488,8 @@ impl Report for SimulateReport {
             .map(|d| {
                 Row::Cells(vec![
                     Cell::text(d.input.name()),
-                    Cell::number(d.rank_correlation, Unit::Plain),
+                    d.rank_correlation
+                        .map_or(Cell::Undefined, |r| Cell::text(format!("{r:+.3}"))),
                     Cell::number(d.variance_share, Unit::Ratio),
                 ])
             })

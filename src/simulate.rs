@@ -31,7 +31,7 @@ use crate::uncertainty::{Distribution, Uncertainty, normal_cdf};
 /// Samples per chunk: the unit of work and of the random streams.
 pub const CHUNK: usize = 1 << 16;
 /// The risk drivers are measured on the first this many samples (ranks need them all in memory).
-pub const DRIVER_SAMPLES: usize = 1 << 17;
+pub const DRIVER_SAMPLES: usize = 1 << 16;
 /// Fine histogram bins per figure (plus one underflow and one overflow bin).
 const BINS: usize = 1 << 12;
 /// Above this many values in one percentile's bin, interpolate within the bin instead of keeping them.
@@ -363,18 +363,73 @@ impl Prepared {
         self.at_uniform(normal_cdf(z).clamp(1e-300, 1.0 - 1e-16))
     }
 
-    #[inline]
-    fn direct(&self, rng: &mut Xoshiro256PlusPlus) -> f64 {
-        if self.inverse {
-            return self.at_uniform(open_uniform(rng));
-        }
-        for _ in 0..1000 {
-            let x = self.fast.sample(rng);
-            if x >= self.min && x <= self.max {
-                return x;
+    /// Fills a column with independent draws, choosing the sampler once.
+    fn fill(&self, rng: &mut Xoshiro256PlusPlus, column: &mut [f64]) {
+        #[inline(always)]
+        fn each(
+            p: &Prepared,
+            rng: &mut Xoshiro256PlusPlus,
+            column: &mut [f64],
+            draw: impl Fn(&mut Xoshiro256PlusPlus) -> f64,
+        ) {
+            for slot in column.iter_mut() {
+                let mut x = draw(rng);
+                let mut tries = 0;
+                while !(x >= p.min && x <= p.max) {
+                    tries += 1;
+                    x = if tries < 1000 {
+                        draw(rng)
+                    } else {
+                        p.at_uniform(open_uniform(rng))
+                    };
+                }
+                *slot = x;
             }
         }
-        self.at_uniform(open_uniform(rng))
+        if self.inverse {
+            for slot in column.iter_mut() {
+                *slot = self.at_uniform(open_uniform(rng));
+            }
+            return;
+        }
+        match &self.fast {
+            Fast::Normal { mean, sd } => each(self, rng, column, |rng| {
+                let z: f64 = StandardNormal.sample(rng);
+                mean + sd * z
+            }),
+            Fast::Lognormal { mu, sigma } => each(self, rng, column, |rng| {
+                let z: f64 = StandardNormal.sample(rng);
+                (mu + sigma * z).exp()
+            }),
+            Fast::Uniform { min, width } => each(self, rng, column, |rng| min + width * uniform(rng)),
+            Fast::Triangular {
+                min,
+                max,
+                split,
+                left,
+                right,
+            } => each(self, rng, column, |rng| {
+                let u = uniform(rng);
+                if u < *split {
+                    min + (u * left).sqrt()
+                } else {
+                    max - ((1.0 - u) * right).sqrt()
+                }
+            }),
+            // Beta(3, 3), the PERT of a mode midway: the median of five uniforms.
+            Fast::PertOrder { min, width, k: 3, n: 5 } => each(self, rng, column, |rng| {
+                let mut u = [uniform(rng), uniform(rng), uniform(rng), uniform(rng), uniform(rng)];
+                for i in 0..5 {
+                    for j in 0..4 - i {
+                        let (a, b) = (u[j], u[j + 1]);
+                        u[j] = a.min(b);
+                        u[j + 1] = a.max(b);
+                    }
+                }
+                min + width * u[2]
+            }),
+            fast => each(self, rng, column, |rng| fast.sample(rng)),
+        }
     }
 }
 
@@ -437,25 +492,6 @@ impl Sampler {
             factor,
             correlated: m,
         })
-    }
-
-    /// Draws one sample's inputs into `out`.
-    #[inline]
-    fn draw(&self, rng: &mut Xoshiro256PlusPlus, normals: &mut [f64], out: &mut [f64]) {
-        let m = self.correlated;
-        for n in normals.iter_mut().take(m) {
-            *n = StandardNormal.sample(rng);
-        }
-        for (p, slot) in self.inputs.iter().zip(out.iter_mut()) {
-            *slot = match p.correlated {
-                Some(r) => {
-                    let row = &self.factor[r * m..r * m + r + 1];
-                    let z: f64 = row.iter().zip(normals.iter()).map(|(l, n)| l * n).sum();
-                    p.at_normal(z)
-                }
-                None => p.direct(rng),
-            };
-        }
     }
 }
 
@@ -605,7 +641,7 @@ impl Binning {
 
 /// The four figures of one sample; NaN where undefined or not finite.
 #[inline]
-fn figures(scenario: &Scenario) -> [f64; 4] {
+fn figures_of(scenario: &Scenario) -> [f64; 4] {
     let c = core(scenario);
     let finite = |x: f64| if x.is_finite() { x } else { f64::NAN };
     [
@@ -616,25 +652,67 @@ fn figures(scenario: &Scenario) -> [f64; 4] {
     ]
 }
 
-/// Runs chunk `c`, calling `visit(inputs, figures)` for each sample.
-fn run_chunk(
-    sampler: &Sampler,
-    base: &Scenario,
-    rng: &Xoshiro256PlusPlus,
+/// One chunk's samples, column by column: each input's draws, then each figure.
+#[derive(Default)]
+struct Columns {
+    /// The copula's standard normals, one column per correlated input.
+    normals: Vec<f64>,
     len: usize,
-    mut visit: impl FnMut(&[f64], &[f64; 4]),
-) {
+    /// `inputs[i * len + t]`: input `i` of sample `t`.
+    inputs: Vec<f64>,
+    /// `figures[m * len + t]`: figure `m` (in [`Metric::ALL`] order) of sample `t`; NaN where undefined.
+    figures: Vec<f64>,
+}
+
+impl Columns {
+    fn figure(&self, m: usize) -> &[f64] {
+        &self.figures[m * self.len..(m + 1) * self.len]
+    }
+}
+
+/// Draws a chunk of `len` samples column by column (one input at a time, so
+/// each sampler runs in a tight loop), then runs the model on each sample.
+///
+/// `scratch` lends its buffers (one per thread, so that each chunk does not
+/// ask the system for fresh memory); the columns are returned in it.
+fn run_chunk(sampler: &Sampler, base: &Scenario, rng: &Xoshiro256PlusPlus, len: usize, scratch: &mut Columns) {
     let mut rng = rng.clone();
-    let mut scenario = base.clone();
     let k = sampler.inputs.len();
-    let mut values = vec![0.0; k];
-    let mut normals = vec![0.0; sampler.correlated];
-    for _ in 0..len {
-        sampler.draw(&mut rng, &mut normals, &mut values);
-        for (p, v) in sampler.inputs.iter().zip(&values) {
-            p.input.set(&mut scenario, *v);
+    let m = sampler.correlated;
+    let Columns {
+        len: scratch_len,
+        inputs,
+        figures,
+        normals,
+    } = scratch;
+    *scratch_len = len;
+    normals.resize(m * len, 0.0);
+    for n in normals.iter_mut() {
+        *n = StandardNormal.sample(&mut rng);
+    }
+    inputs.resize(k * len, 0.0);
+    for (p, column) in sampler.inputs.iter().zip(inputs.chunks_exact_mut(len)) {
+        match p.correlated {
+            Some(r) => {
+                let row = &sampler.factor[r * m..r * m + r + 1];
+                for (t, slot) in column.iter_mut().enumerate() {
+                    let z: f64 = row.iter().enumerate().map(|(j, l)| l * normals[j * len + t]).sum();
+                    *slot = p.at_normal(z);
+                }
+            }
+            None => p.fill(&mut rng, column),
         }
-        visit(&values, &figures(&scenario));
+    }
+    let mut scenario = base.clone();
+    figures.resize(4 * len, 0.0);
+    for t in 0..len {
+        for (i, p) in sampler.inputs.iter().enumerate() {
+            p.input.set(&mut scenario, inputs[i * len + t]);
+        }
+        let f = figures_of(&scenario);
+        for (j, v) in f.into_iter().enumerate() {
+            figures[j * len + t] = v;
+        }
     }
 }
 
@@ -729,13 +807,16 @@ fn run<E>(
 
     // Pilot: the first chunk's range sets each figure's histogram.
     let mut pilot = [Moments::default(); 4];
-    run_chunk(&sampler, scenario, &generators[0], len_of(0), |_, f| {
-        for (m, x) in pilot.iter_mut().zip(f) {
+    let mut first = Columns::default();
+    run_chunk(&sampler, scenario, &generators[0], len_of(0), &mut first);
+    for (i, m) in pilot.iter_mut().enumerate() {
+        for &x in first.figure(i) {
             if !x.is_nan() {
-                m.push(*x);
+                m.push(x);
             }
         }
-    });
+    }
+    drop(first);
     let binnings: [Binning; 4] = std::array::from_fn(|i| {
         if pilot[i].n == 0 {
             Binning::new(0.0, 1.0)
@@ -757,7 +838,7 @@ fn run<E>(
         let end = (start + batch).min(chunks);
         let outs: Vec<Pass1> = (start..end)
             .into_par_iter()
-            .map(|c| {
+            .map_init(Columns::default, |cols, c| {
                 let mut out = Pass1 {
                     moments: std::array::from_fn(|i| Sums::new(pilot[i].mean)),
                     hist: vec![0u32; 4 * (BINS + 2)],
@@ -765,34 +846,44 @@ fn run<E>(
                     target: 0,
                     drivers: Vec::new(),
                     rows: Vec::new(),
-                    figures: Vec::with_capacity(if store { 4 * len_of(c) } else { 0 }),
+                    figures: Vec::new(),
                 };
-                let keep_drivers = c < driver_chunks;
-                run_chunk(&sampler, scenario, &generators[c], len_of(c), |inputs, f| {
-                    for i in 0..4 {
-                        let x = f[i];
+                run_chunk(&sampler, scenario, &generators[c], len_of(c), cols);
+                let len = cols.len;
+                for i in 0..4 {
+                    let sums = &mut out.moments[i];
+                    let hist = &mut out.hist[i * (BINS + 2)..(i + 1) * (BINS + 2)];
+                    let binning = binnings[i];
+                    for &x in cols.figure(i) {
                         if !x.is_nan() {
-                            out.moments[i].push(x);
-                            out.hist[i * (BINS + 2) + binnings[i].bin(x)] += 1;
+                            sums.push(x);
+                            hist[binning.bin(x)] += 1;
                         }
                     }
-                    let profit = f[0];
-                    out.loss += (profit < 0.0) as u64;
-                    if let Some(t) = target {
-                        out.target += (profit >= t) as u64;
+                }
+                let profits = cols.figure(0);
+                out.loss = profits.iter().filter(|p| **p < 0.0).count() as u64;
+                if let Some(t) = target {
+                    out.target = profits.iter().filter(|p| **p >= t).count() as u64;
+                }
+                if c < driver_chunks {
+                    for t in 0..len {
+                        if !profits[t].is_nan() {
+                            out.drivers.extend((0..k).map(|i| cols.inputs[i * len + t]));
+                            out.drivers.push(profits[t]);
+                        }
                     }
-                    if keep_drivers && !profit.is_nan() {
-                        out.drivers.extend_from_slice(inputs);
-                        out.drivers.push(profit);
+                }
+                if want_rows {
+                    out.rows.reserve(len * (k + 4));
+                    for t in 0..len {
+                        out.rows.extend((0..k).map(|i| cols.inputs[i * len + t]));
+                        out.rows.extend([1, 2, 0, 3].map(|m| cols.figures[m * len + t]));
                     }
-                    if store {
-                        out.figures.extend_from_slice(f);
-                    }
-                    if want_rows {
-                        out.rows.extend_from_slice(inputs);
-                        out.rows.extend_from_slice(&[f[1], f[2], f[0], f[3]]);
-                    }
-                });
+                }
+                if store {
+                    out.figures = std::mem::take(&mut cols.figures);
+                }
                 out
             })
             .collect();
@@ -861,7 +952,7 @@ fn run<E>(
     // The display histogram: equal bars over roughly P0.5 to P99.5 of profit, one edge at 0.
     let display_edges = display_edges(hists[0], &binnings[0], &moments[0]);
     let display_bins = display_edges.len().saturating_sub(1);
-    let display_width = (display_edges[display_bins] - display_edges[0]) / display_bins as f64;
+    let display_scale = display_bins as f64 / (display_edges[display_bins] - display_edges[0]);
 
     // Pass 2: the same samples again, keeping only values in the wanted bins.
     let mut collected: [Vec<f64>; 4] = Default::default();
@@ -872,41 +963,45 @@ fn run<E>(
         let end = (start + batch).min(chunks);
         let outs: Vec<Pass2> = (start..end)
             .into_par_iter()
-            .map(|c| {
+            .map_init(Columns::default, |cols, c| {
                 let mut out = Pass2 {
                     collected: Default::default(),
                     below_sum: 0.0,
                     display: vec![0u64; display_bins + 2],
                 };
-                let mut visit = |f: &[f64]| {
-                    for i in 0..4 {
-                        let x = f[i];
-                        if x.is_nan() {
-                            continue;
-                        }
-                        let b = binnings[i].bin(x);
-                        if is_wanted[i * (BINS + 2) + b] {
-                            out.collected[i].push(x);
-                        }
-                        if i == 0 {
-                            if b < worst_bin_index {
-                                out.below_sum += x;
-                            }
-                            let t = (x - display_edges[0]) / display_width;
-                            let slot = if t < 0.0 {
-                                0
-                            } else if t >= display_bins as f64 {
-                                display_bins + 1
-                            } else {
-                                t as usize + 1
-                            };
-                            out.display[slot] += 1;
-                        }
+                let figures: &[f64] = match &stored {
+                    Some(stored) => &stored[c],
+                    None => {
+                        run_chunk(&sampler, scenario, &generators[c], len_of(c), cols);
+                        &cols.figures
                     }
                 };
-                match &stored {
-                    Some(stored) => stored[c].chunks_exact(4).for_each(&mut visit),
-                    None => run_chunk(&sampler, scenario, &generators[c], len_of(c), |_, f| visit(f)),
+                let len = len_of(c);
+                for i in 0..4 {
+                    let binning = binnings[i];
+                    let wanted = &is_wanted[i * (BINS + 2)..(i + 1) * (BINS + 2)];
+                    for &x in &figures[i * len..(i + 1) * len] {
+                        if !x.is_nan() && wanted[binning.bin(x)] {
+                            out.collected[i].push(x);
+                        }
+                    }
+                }
+                for &x in &figures[..len] {
+                    if x.is_nan() {
+                        continue;
+                    }
+                    if binnings[0].bin(x) < worst_bin_index {
+                        out.below_sum += x;
+                    }
+                    let t = (x - display_edges[0]) * display_scale;
+                    let slot = if t < 0.0 {
+                        0
+                    } else if t >= display_bins as f64 {
+                        display_bins + 1
+                    } else {
+                        t as usize + 1
+                    };
+                    out.display[slot] += 1;
                 }
                 out
             })
@@ -1161,13 +1256,9 @@ mod tests {
         };
         let sampler = Sampler::new(&one).unwrap();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
-        let mut out = [0.0];
-        (0..n)
-            .map(|_| {
-                sampler.draw(&mut rng, &mut [], &mut out);
-                out[0]
-            })
-            .collect()
+        let mut out = vec![0.0; n];
+        sampler.inputs[0].fill(&mut rng, &mut out);
+        out
     }
 
     fn mean_var(x: &[f64]) -> (f64, f64) {

@@ -850,10 +850,8 @@ fn run<E>(
                 };
                 run_chunk(&sampler, scenario, &generators[c], len_of(c), cols);
                 let len = cols.len;
-                for i in 0..4 {
-                    let sums = &mut out.moments[i];
-                    let hist = &mut out.hist[i * (BINS + 2)..(i + 1) * (BINS + 2)];
-                    let binning = binnings[i];
+                let hists = out.hist.chunks_exact_mut(BINS + 2);
+                for (i, ((sums, hist), binning)) in out.moments.iter_mut().zip(hists).zip(&binnings).enumerate() {
                     for &x in cols.figure(i) {
                         if !x.is_nan() {
                             sums.push(x);
@@ -867,10 +865,10 @@ fn run<E>(
                     out.target = profits.iter().filter(|p| **p >= t).count() as u64;
                 }
                 if c < driver_chunks {
-                    for t in 0..len {
-                        if !profits[t].is_nan() {
+                    for (t, &profit) in profits.iter().enumerate() {
+                        if !profit.is_nan() {
                             out.drivers.extend((0..k).map(|i| cols.inputs[i * len + t]));
-                            out.drivers.push(profits[t]);
+                            out.drivers.push(profit);
                         }
                     }
                 }

@@ -532,14 +532,29 @@ impl Sums {
         }
     }
 
+    /// Adds every value that is not NaN, calling `each` on it; the running
+    /// figures stay in registers.
     #[inline]
-    fn push(&mut self, x: f64) {
-        let d = x - self.shift;
-        self.n += 1;
-        self.sum += d;
-        self.sum2 += d * d;
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+    fn push_all(&mut self, values: &[f64], mut each: impl FnMut(f64)) {
+        let (mut n, mut sum, mut sum2, mut min, mut max) = (self.n, self.sum, self.sum2, self.min, self.max);
+        let shift = self.shift;
+        for &x in values {
+            if x.is_nan() {
+                continue;
+            }
+            let d = x - shift;
+            n += 1;
+            sum += d;
+            sum2 += d * d;
+            if x < min {
+                min = x;
+            }
+            if x > max {
+                max = x;
+            }
+            each(x);
+        }
+        (self.n, self.sum, self.sum2, self.min, self.max) = (n, sum, sum2, min, max);
     }
 
     fn moments(&self) -> Moments {
@@ -852,12 +867,7 @@ fn run<E>(
                 let len = cols.len;
                 let hists = out.hist.chunks_exact_mut(BINS + 2);
                 for (i, ((sums, hist), binning)) in out.moments.iter_mut().zip(hists).zip(&binnings).enumerate() {
-                    for &x in cols.figure(i) {
-                        if !x.is_nan() {
-                            sums.push(x);
-                            hist[binning.bin(x)] += 1;
-                        }
-                    }
+                    sums.push_all(cols.figure(i), |x| hist[binning.bin(x)] += 1);
                 }
                 let profits = cols.figure(0);
                 out.loss = profits.iter().filter(|p| **p < 0.0).count() as u64;
@@ -1162,18 +1172,19 @@ fn drivers(uncertainty: &Uncertainty, rows: &[f64], k: usize) -> Vec<Driver> {
 
 /// Ranks from 1, ties sharing their average rank.
 pub fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
+    // Sorting (value, index) pairs keeps the comparisons in cache.
+    let mut order: Vec<(f64, u32)> = values.iter().enumerate().map(|(i, v)| (*v, i as u32)).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut ranks = vec![0.0; values.len()];
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+        while j + 1 < order.len() && order[j + 1].0 == order[i].0 {
             j += 1;
         }
         let rank = (i + j) as f64 / 2.0 + 1.0;
-        for &o in &order[i..=j] {
-            ranks[o] = rank;
+        for &(_, o) in &order[i..=j] {
+            ranks[o as usize] = rank;
         }
         i = j + 1;
     }

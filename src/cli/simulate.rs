@@ -121,6 +121,7 @@ impl Progress {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
             self.shown.set(true);
         }
+        self.bar.set_length(total);
         self.bar.set_position(done);
     }
 

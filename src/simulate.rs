@@ -1540,4 +1540,48 @@ mod tests {
         assert!(be.min.unwrap() > 100.0); // 1000 / at most 10
         assert_eq!(sim.metric(Metric::Profit).defined, 10_000);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn statistics_are_ordered_and_probabilities_are_shares(
+            mean in 0.0f64..200.0,
+            sd in 0.1f64..100.0,
+            low in 0.0f64..100.0,
+            width in 1.0f64..100.0,
+            fixed in 0.0f64..2e6,
+            samples in 1u64..3000,
+            seed in 0u64..1000,
+        ) {
+            let text = format!(
+                "price = 100\nunit_variable_cost = 50\nfixed_cost = {fixed}\ndemand = 10000\ntarget_profit = 0\n[uncertainty]\nprice = {{ normal = {{ mean = {mean}, sd = {sd} }} }}\nunit_variable_cost = {{ uniform = {{ min = {low}, max = {} }} }}\n",
+                low + width
+            );
+            let (s, u) = load(&text);
+            let sim = run_with(&s, &u, samples, seed, STORE_LIMIT);
+            for m in &sim.metrics {
+                if m.defined == 0 {
+                    proptest::prop_assert!(m.mean.is_none() && m.min.is_none());
+                    continue;
+                }
+                let mut last = m.min.unwrap();
+                for (_, v) in &m.percentiles {
+                    let v = v.unwrap();
+                    proptest::prop_assert!(v >= last, "{:?}", m);
+                    last = v;
+                }
+                proptest::prop_assert!(m.max.unwrap() >= last);
+                let mean = m.mean.unwrap();
+                proptest::prop_assert!(mean >= m.min.unwrap() - 1e-6 * mean.abs() && mean <= m.max.unwrap() + 1e-6 * mean.abs());
+            }
+            // Profit >= 0 (the target) and profit < 0 split the samples.
+            let target = sim.probability_of_target.unwrap();
+            proptest::prop_assert!((target + sim.probability_of_loss - 1.0).abs() < 1e-12);
+            let p = sim.metric(Metric::Profit);
+            proptest::prop_assert!(sim.expected_profit_worst_5.unwrap() <= p.mean.unwrap() + 1e-6 * p.mean.unwrap().abs());
+            let counted: u64 = sim.histogram.counts.iter().sum::<u64>() + sim.histogram.below + sim.histogram.above;
+            proptest::prop_assert_eq!(counted, samples);
+        }
+    }
 }

@@ -720,9 +720,19 @@ fn run_chunk(sampler: &Sampler, base: &Scenario, rng: &Xoshiro256PlusPlus, len: 
     }
     let mut scenario = base.clone();
     figures.resize(4 * len, 0.0);
+    // Which column feeds each input, in the order of `Input::ALL`: a loop over
+    // that constant list lets the compiler resolve each `Input::set`.
+    let mut column_of = vec![usize::MAX; Input::ALL.len()];
+    for (i, p) in sampler.inputs.iter().enumerate() {
+        if let Some(j) = Input::ALL.iter().position(|a| *a == p.input) {
+            column_of[j] = i;
+        }
+    }
     for t in 0..len {
-        for (i, p) in sampler.inputs.iter().enumerate() {
-            p.input.set(&mut scenario, inputs[i * len + t]);
+        for (input, &i) in Input::ALL.iter().zip(&column_of) {
+            if i != usize::MAX {
+                input.set(&mut scenario, inputs[i * len + t]);
+            }
         }
         let f = figures_of(&scenario);
         for (j, v) in f.into_iter().enumerate() {

@@ -513,13 +513,34 @@ impl<'de> Deserialize<'de> for RawUncertainty {
                     if key.get_ref() == "correlation" {
                         raw.correlation = map.next_value()?;
                     } else {
-                        raw.inputs.push((key, map.next_value()?));
+                        let entry: Spanned<Entry> = map.next_value()?;
+                        let span = entry.span();
+                        raw.inputs.push((key, Spanned::new(span, entry.into_inner().0)));
                     }
                 }
                 Ok(raw)
             }
         }
         deserializer.deserialize_map(V)
+    }
+}
+
+/// A distribution table, or a clear error for anything else (`price = 5`).
+struct Entry(RawDistribution);
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a distribution, as `{ normal = { mean = 100, sd = 5 } }`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+                RawDistribution::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Entry)
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 
@@ -1066,6 +1087,16 @@ mod tests {
         assert!(e.message.contains("unknown variant `gaussian`"), "{}", e.message);
         assert!(e.message.contains("`normal`"), "{}", e.message);
         assert_eq!(e.location.unwrap().line, 6);
+    }
+
+    #[test]
+    fn a_bare_number_asks_for_a_distribution() {
+        let e = error("price = 5\n");
+        assert!(e.message.contains("expected a distribution"), "{}", e.message);
+        assert_eq!(e.location.unwrap().line, 6);
+        let e = error("price = { normal = { mean = 1, sd = 2, mx = 3 } }\n");
+        assert_eq!(e.message, "unknown field `mx`");
+        assert!(e.help.unwrap().contains("`mean`, `sd`, `min` and `max`"));
     }
 
     #[test]

@@ -800,7 +800,15 @@ pub fn simulate<E>(
     progress: &mut dyn FnMut(u64, u64),
     sink: Option<Sink<'_, E>>,
 ) -> Result<Simulation, SimulateError<E>> {
-    run(scenario, uncertainty, settings, progress, sink, STORE_LIMIT)
+    run(
+        scenario,
+        uncertainty,
+        settings,
+        progress,
+        sink,
+        STORE_LIMIT,
+        COLLECT_CAP,
+    )
 }
 
 fn run<E>(
@@ -810,6 +818,7 @@ fn run<E>(
     progress: &mut dyn FnMut(u64, u64),
     mut sink: Option<Sink<'_, E>>,
     store_limit: u64,
+    collect_cap: u64,
 ) -> Result<Simulation, SimulateError<E>> {
     let n = settings.samples;
     if n == 0 {
@@ -941,7 +950,7 @@ fn run<E>(
                 let r1 = (r0 + 1).min(count - 1);
                 let (w0, w1) = (locate(hists[i], r0), locate(hists[i], r1));
                 for w in [w0, w1] {
-                    if w.count <= COLLECT_CAP && !bins.contains(&w.bin) {
+                    if w.count <= collect_cap && !bins.contains(&w.bin) {
                         bins.push(w.bin);
                     }
                 }
@@ -955,7 +964,7 @@ fn run<E>(
     let worst = moments[0].n.div_ceil(20);
     let worst_bin = (worst > 0).then(|| locate(hists[0], worst - 1));
     if let Some(w) = worst_bin
-        && w.count <= COLLECT_CAP
+        && w.count <= collect_cap
         && !collect_bins[0].contains(&w.bin)
     {
         collect_bins[0].push(w.bin);
@@ -1048,9 +1057,9 @@ fn run<E>(
         let mut values = std::mem::take(&mut collected[i]);
         values.sort_unstable_by(f64::total_cmp);
         let value_at = |w: Wanted| -> f64 {
-            if w.count > COLLECT_CAP {
+            if w.count > collect_cap {
                 let (a, b) = binnings[i].range(w.bin, m.min, m.max);
-                return a + (b - a) * (w.offset as f64 + 0.5) / w.count as f64;
+                return (a + (b - a) * (w.offset as f64 + 0.5) / w.count as f64).clamp(m.min, m.max);
             }
             // The kept values are sorted; those of the bin are contiguous.
             let start = values.partition_point(|v| binnings[i].bin(*v) < w.bin);
@@ -1084,7 +1093,7 @@ fn run<E>(
     let expected_profit_worst_5 = worst_bin.map(|w| {
         let below_count: u64 = hists[0][..w.bin].iter().sum();
         let need = worst - below_count;
-        let part: f64 = if w.count > COLLECT_CAP {
+        let part: f64 = if w.count > collect_cap {
             let (a, b) = binnings[0].range(w.bin, moments[0].min, moments[0].max);
             (0..need).map(|j| a + (b - a) * (j as f64 + 0.5) / w.count as f64).sum()
         } else {
@@ -1241,6 +1250,7 @@ mod tests {
             &mut |_, _| {},
             None,
             store_limit,
+            COLLECT_CAP,
         )
         .unwrap()
     }
@@ -1529,6 +1539,34 @@ mod tests {
         // The correlated inputs keep their distributions: triangular mean 155/3.
         let (m, _) = mean_var(&column("unit_variable_cost"));
         assert!((m - 155.0 / 3.0).abs() < 0.15, "{m}");
+    }
+
+    #[test]
+    fn a_figure_that_never_moves_has_every_percentile_equal_even_past_the_collect_cap() {
+        // Only price is uncertain: units sold stay 10,000 in every sample.
+        let (s, u) = load(
+            "price = 100\nunit_variable_cost = 50\nfixed_cost = 1000\ndemand = 10000\n[uncertainty]\nprice = { normal = { mean = 100, sd = 5 } }\n",
+        );
+        for cap in [COLLECT_CAP, 10] {
+            let sim = run::<()>(
+                &s,
+                &u,
+                Settings {
+                    samples: 5_000,
+                    seed: 1,
+                },
+                &mut |_, _| {},
+                None,
+                STORE_LIMIT,
+                cap,
+            )
+            .unwrap();
+            let units = sim.metric(Metric::UnitsSold);
+            for (_, v) in &units.percentiles {
+                assert_eq!(*v, Some(10_000.0));
+            }
+            assert_eq!(units.sd, Some(0.0));
+        }
     }
 
     #[test]

@@ -23,9 +23,12 @@ pub mod model;
 pub mod optimize;
 pub mod scenario;
 pub mod sensitivity;
+pub mod simulate;
 pub mod solve;
+pub mod uncertainty;
 
 pub use diagnostic::Diagnostic;
 pub use input::Input;
 pub use model::{Core, Evaluation, FIELDS, FieldKind, FieldSpec, ModelError, Note, NoteLevel, Results, core, evaluate};
 pub use scenario::{Marketing, Scenario, ScenarioFile};
+pub use uncertainty::{Distribution, Uncertainty};

@@ -102,6 +102,7 @@ pub const SCENARIO_KEYS: &[&str] = &[
     "target_profit",
     "marketing",
     "demand_curve",
+    "uncertainty",
     "scenarios",
 ];
 
@@ -119,6 +120,7 @@ struct RawScenario {
     target_profit: Option<Spanned<f64>>,
     marketing: Option<Spanned<RawMarketing>>,
     demand_curve: Option<Spanned<RawDemandCurve>>,
+    uncertainty: Option<Spanned<crate::uncertainty::RawUncertainty>>,
     scenarios: Option<Spanned<BTreeMap<String, Spanned<RawScenario>>>>,
 }
 
@@ -210,6 +212,7 @@ impl RawScenario {
             target_profit: pick(&self.target_profit, &over.target_profit),
             marketing,
             demand_curve,
+            uncertainty: pick(&self.uncertainty, &over.uncertainty),
             scenarios: None,
         }
     }
@@ -285,6 +288,32 @@ impl ScenarioFile {
         };
         let merged = self.raw.overlay(variant.get_ref());
         self.validate(&merged, name, Some(name))
+    }
+
+    /// The `[uncertainty]` table of the base (`None`) or of a variant (which
+    /// replaces the base's table whole), validated; `Ok(None)` without one.
+    pub fn uncertainty(&self, variant: Option<&str>) -> Result<Option<crate::Uncertainty>, Diagnostic> {
+        let merged;
+        let raw = match variant {
+            None => &self.raw,
+            Some(name) => {
+                self.variant(name)?;
+                let over = self.raw.scenarios.as_ref().and_then(|v| v.get_ref().get(name));
+                merged = self
+                    .raw
+                    .overlay(over.map(|o| o.get_ref()).unwrap_or(&RawScenario::default()));
+                &merged
+            }
+        };
+        let cx = crate::uncertainty::Context {
+            source: &self.source,
+            text: &self.text,
+            variant,
+        };
+        raw.uncertainty
+            .as_ref()
+            .map(|u| crate::uncertainty::validate(u.get_ref(), &cx))
+            .transpose()
     }
 
     /// Every scenario in the file: the base, then each variant.

@@ -377,3 +377,13 @@ fn a_new_output_file_is_readable_by_others_like_any_new_file() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o644);
 }
+
+#[test]
+fn risk_scenario_base_case_is_the_seed_case_with_a_target() {
+    let json = json_of(&["evaluate", "scenarios/medical-imaging-risk.toml", "-f", "json"]);
+    // The point values are the seed case: 450,000 profit, break-even 1,000.
+    assert_eq!(json["results"]["profit"], 450_000.0);
+    assert_eq!(json["results"]["break_even_units"], 1_000.0);
+    // (50,000 + 300,000) / 50 = 7,000 units for the target.
+    assert_eq!(json["results"]["target_profit_units"], 7_000.0);
+}

@@ -44,17 +44,7 @@ pub fn read_file(file: &str) -> anyhow::Result<ScenarioFile> {
 
 /// Loads `FILE` (the base scenario) or `FILE#VARIANT`.
 pub fn load(spec: &str) -> anyhow::Result<Loaded> {
-    let (file, variant) = split(spec);
-    let parsed = read_file(file)?;
-    let scenario = match variant {
-        Some(name) => parsed.variant(name)?,
-        None => parsed.base()?,
-    };
-    Ok(Loaded {
-        scenario,
-        source: file.to_string(),
-        variant: variant.map(str::to_string),
-    })
+    Ok(load_with_file(spec)?.0)
 }
 
 /// Loads `FILE#VARIANT` as one scenario, and `FILE` as its base followed by
@@ -78,4 +68,21 @@ pub fn load_all(spec: &str) -> anyhow::Result<Vec<Loaded>> {
         });
     }
     Ok(all)
+}
+
+/// Like [`load`], also returning the parsed file (for tables beside the
+/// scenario, such as `[uncertainty]`).
+pub fn load_with_file(spec: &str) -> anyhow::Result<(Loaded, ScenarioFile)> {
+    let (file, variant) = split(spec);
+    let parsed = read_file(file)?;
+    let scenario = match variant {
+        Some(name) => parsed.variant(name)?,
+        None => parsed.base()?,
+    };
+    let loaded = Loaded {
+        scenario,
+        source: file.to_string(),
+        variant: variant.map(str::to_string),
+    };
+    Ok((loaded, parsed))
 }

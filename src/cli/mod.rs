@@ -14,6 +14,7 @@ mod optimize;
 mod output;
 mod report;
 mod sensitivity;
+mod simulate;
 mod solve;
 
 use std::io::IsTerminal;
@@ -39,6 +40,8 @@ enum Command {
     Sensitivity(sensitivity::Args),
     /// Goal seek: the value of an input at which a result field reaches a target.
     Solve(solve::Args),
+    /// Monte Carlo risk analysis: percentiles, chance of a loss and risk drivers.
+    Simulate(simulate::Args),
     /// What changed between two plans, and which input is responsible.
     Diff(diff::Args),
     /// Many scenarios side by side, with the change against the first.
@@ -96,6 +99,7 @@ pub fn main() -> i32 {
         Command::Optimize(args) => optimize::run(args),
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Solve(args) => solve::run(args),
+        Command::Simulate(args) => simulate::run(args),
     };
     match result {
         Ok(code) => code,

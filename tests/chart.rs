@@ -198,3 +198,64 @@ fn grid_chart_refuses_a_grid_too_large_to_draw() {
         .stdout("")
         .stderr(predicates::str::contains("too large to draw"));
 }
+
+/// The P5, P50 and P95 of profit from `plan simulate` with the same seed.
+fn simulated_percentiles(file: &str) -> Vec<f64> {
+    let out = plan()
+        .args(["simulate", file, "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let text = json.to_string();
+    assert!(text.contains("profit"));
+    let profit = json["statistics"]
+        .as_array()
+        .and_then(|stats| stats.iter().find(|s| s["metric"] == "profit"))
+        .cloned()
+        .unwrap_or_else(|| json["statistics"]["profit"].clone());
+    ["p5", "p50", "p95"]
+        .iter()
+        .map(|p| profit[*p].as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn histogram_and_cdf_mark_the_percentiles_plan_simulate_prints() {
+    let file = "scenarios/medical-imaging-risk.toml";
+    let wanted = simulated_percentiles(file);
+    for kind in ["histogram", "cdf"] {
+        let svg = chart(&["--kind", kind, file]);
+        let labels = texts(&svg);
+        for (name, value) in ["P5", "P50", "P95"].iter().zip(&wanted) {
+            // The label rounds to the cent, as the table does.
+            let cents = format!("{:.2}", value);
+            let (whole, fraction) = cents.split_once('.').unwrap();
+            let grouped: String = whole
+                .chars()
+                .rev()
+                .collect::<Vec<_>>()
+                .chunks(3)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(",")
+                .chars()
+                .rev()
+                .collect();
+            let expected = format!("{name} {grouped}.{fraction} CNY");
+            assert!(labels.contains(&expected), "{kind}: {expected} not in {labels:?}");
+        }
+    }
+}
+
+#[test]
+fn histogram_of_a_scenario_without_uncertainty_is_refused() {
+    plan()
+        .args(["chart", "--kind", "histogram", "scenarios/medical-imaging.toml"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains("no `[uncertainty]` table"));
+}

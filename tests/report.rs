@@ -117,3 +117,49 @@ fn report_renders_in_headless_chromium() {
     // Keep a copy for people to look at.
     let _ = std::fs::copy(&shot, std::env::temp_dir().join("plan-report-screenshot.png"));
 }
+
+#[test]
+fn report_of_an_uncertain_scenario_holds_its_simulation() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report(&["scenarios/medical-imaging-risk.toml"], &dir.path().join("r.html"));
+    assert!(html.contains("Risk: 100,000 samples, seed 20260101"));
+    assert!(html.contains("Probability of a loss"));
+    assert!(html.contains("Profit distribution: "));
+    assert!(html.contains("Risk drivers: "));
+    // The same seed gives the same figures as `plan simulate`: its P50 of profit.
+    let out = plan()
+        .args(["simulate", "scenarios/medical-imaging-risk.toml", "-f", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let p50 = json["statistics"][0]["p50"].as_f64().unwrap();
+    let cents = format!("{p50:.2}");
+    let (whole, fraction) = cents.split_once('.').unwrap();
+    let thousands = format!(
+        "{},{}.{fraction} CNY",
+        &whole[..whole.len() - 3],
+        &whole[whole.len() - 3..]
+    );
+    assert!(html.contains(&thousands), "{thousands}");
+    assert!(!html.contains("http://") && !html.contains("https://"));
+}
+
+#[test]
+fn report_reads_stdin_once_and_compares_without_reading_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.html");
+    let text =
+        std::fs::read_to_string(format!("{}/scenarios/medical-imaging.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    plan()
+        .args(["report", "-", "scenarios/medical-imaging-campaign.toml", "-o"])
+        .arg(&path)
+        .write_stdin(text)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(path).unwrap();
+    assert!(html.contains("Side by side"));
+    assert!(html.contains("+250,000 CNY"), "the campaign's change in profit");
+}

@@ -21,6 +21,10 @@ pub enum Kind {
     Grid,
     /// The metric against the input `plan optimize` varies, the optimum marked (needs `--vary`).
     Optimize,
+    /// The distribution of profit from `plan simulate` (`--samples`, `--seed`).
+    Histogram,
+    /// The cumulative distribution of profit from `plan simulate` (`--samples`, `--seed`).
+    Cdf,
 }
 
 /// The most cells a heat map draws; a bigger grid belongs in CSV.
@@ -55,6 +59,12 @@ pub struct Args {
     /// For `optimize`: the result field to maximise.
     #[arg(long, default_value = "profit", value_name = "METRIC", value_parser = super::optimize::parse_metric)]
     maximize: String,
+    /// For `histogram` and `cdf`: how many samples to draw, as `plan simulate`.
+    #[arg(long, short = 'n', default_value_t = super::simulate::DEFAULT_SAMPLES, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]
+    samples: u64,
+    /// For `histogram` and `cdf`: the random seed, as `plan simulate`.
+    #[arg(long, default_value_t = plan::simulate::DEFAULT_SEED)]
+    seed: u64,
     /// Write the SVG to PATH instead of stdout (written whole or not at all).
     #[arg(long, short = 'o', value_name = "PATH")]
     output: Option<PathBuf>,
@@ -129,6 +139,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             let optimum = plan::optimize::optimize(&scenario, &variables, &args.maximize)
                 .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot optimize `{}`", args.files[0])))?;
             charts::optimize(&scenario, &optimum)
+        }
+        Kind::Histogram | Kind::Cdf => {
+            let settings = plan::simulate::Settings {
+                samples: args.samples,
+                seed: args.seed,
+            };
+            let (scenario, simulation) = super::simulate::run_quietly(&args.files[0], settings)?;
+            if args.kind == Kind::Histogram {
+                charts::simulation_histogram(&scenario, &simulation)
+            } else {
+                charts::simulation_cdf(&scenario, &simulation)
+            }
         }
     };
     output::write(args.output.as_deref(), svg.as_bytes())?;

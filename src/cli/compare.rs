@@ -37,26 +37,32 @@ pub fn build(files: &[String], expand_variants: bool) -> anyhow::Result<CompareR
     if files.iter().filter(|f| *f == "-").count() > 1 {
         anyhow::bail!("stdin (`-`) can be read only once");
     }
-    let mut scenarios = Vec::new();
+    let mut loaded = Vec::new();
     for spec in files {
-        let loaded_all = if expand_variants {
-            load_all(spec)?
+        if expand_variants {
+            loaded.extend(load_all(spec)?);
         } else {
-            vec![super::load::load(spec)?]
-        };
-        for loaded in loaded_all {
-            let evaluation = evaluate(&loaded.scenario)
-                .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot evaluate `{spec}`")))?;
-            scenarios.push(Compared {
-                name: loaded.scenario.name.clone(),
-                source: loaded.source,
-                variant: loaded.variant,
-                inputs: loaded.scenario,
-                results: evaluation.results,
-                notes: evaluation.notes,
-                against_first: None,
-            });
+            loaded.push(super::load::load(spec)?);
         }
+    }
+    from_loaded(loaded)
+}
+
+/// Compares scenarios already loaded; the first is the baseline.
+pub fn from_loaded(loaded: Vec<super::load::Loaded>) -> anyhow::Result<CompareReport> {
+    let mut scenarios = Vec::new();
+    for loaded in loaded {
+        let evaluation = evaluate(&loaded.scenario)
+            .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot evaluate `{}`", loaded.source)))?;
+        scenarios.push(Compared {
+            name: loaded.scenario.name.clone(),
+            source: loaded.source,
+            variant: loaded.variant,
+            inputs: loaded.scenario,
+            results: evaluation.results,
+            notes: evaluation.notes,
+            against_first: None,
+        });
     }
     let (first_inputs, first_results) = (scenarios[0].inputs.clone(), scenarios[0].results.clone());
     for other in scenarios.iter_mut().skip(1) {

@@ -6,7 +6,7 @@ use anyhow::Context;
 use plan::evaluate;
 
 use super::evaluate::{EvaluateReport, Evaluated};
-use super::load::load;
+use super::load::load_with_file;
 use super::output;
 use crate::export::{Block, Document, Report, charts, html, svg::escape};
 
@@ -22,24 +22,44 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     output::check(args.output.as_deref())?;
+    if args.files.iter().filter(|f| *f == "-").count() > 1 {
+        anyhow::bail!("stdin (`-`) can be read only once");
+    }
     let mut items = Vec::new();
+    let mut loaded_all = Vec::new();
     for spec in &args.files {
-        let loaded = load(spec)?;
+        let (loaded, file) = load_with_file(spec)?;
+        let uncertainty = file.uncertainty(loaded.variant.as_deref())?;
         let evaluation = evaluate(&loaded.scenario).with_context(|| format!("cannot evaluate `{spec}`"))?;
-        items.push(Evaluated::new(loaded, evaluation));
+        loaded_all.push(loaded.clone());
+        items.push(Item {
+            evaluated: Evaluated::new(loaded, evaluation),
+            uncertainty,
+        });
     }
     let comparison = if items.len() > 1 {
-        Some(super::compare::build(&args.files, false)?)
+        Some(super::compare::from_loaded(loaded_all)?)
     } else {
         None
     };
-    let html = render(items, comparison);
+    let html = render(&items, comparison)?;
     output::write(args.output.as_deref(), html.as_bytes())?;
     Ok(0)
 }
 
+/// A scenario of the report, with its `[uncertainty]` where it declares one.
+struct Item {
+    evaluated: Evaluated,
+    uncertainty: Option<plan::Uncertainty>,
+}
+
 /// Builds the page from evaluated scenarios.
-fn render(items: Vec<Evaluated>, comparison: Option<super::compare::CompareReport>) -> String {
+fn render(items: &[Item], comparison: Option<super::compare::CompareReport>) -> anyhow::Result<String> {
+    let simulations = items
+        .iter()
+        .map(simulation_section)
+        .collect::<anyhow::Result<Vec<String>>>()?;
+    let items: Vec<&Evaluated> = items.iter().map(|i| &i.evaluated).collect();
     let title = match items.as_slice() {
         [one] => format!("Plan: {}", one.name),
         many => format!(
@@ -52,10 +72,10 @@ fn render(items: Vec<Evaluated>, comparison: Option<super::compare::CompareRepor
         escape(&title),
         escape(&items.iter().map(|i| i.source.as_str()).collect::<Vec<_>>().join(", "))
     );
-    for item in &items {
+    for (item, simulation) in items.iter().zip(&simulations) {
         body.push_str(&format!("<section>\n<h2>{}</h2>\n", escape(&item.name)));
         let single = EvaluateReport {
-            items: vec![item.clone()],
+            items: vec![(*item).clone()],
         };
         let mut doc = single.document();
         doc.blocks.retain(|b| !matches!(b, crate::export::Block::Heading(_)));
@@ -63,6 +83,7 @@ fn render(items: Vec<Evaluated>, comparison: Option<super::compare::CompareRepor
         body.push_str("<h3>Break-even chart</h3>\n");
         body.push_str(&html::figure(&charts::breakeven(&item.inputs, &item.results)));
         body.push_str(&sensitivity_section(item));
+        body.push_str(simulation);
         body.push_str("</section>\n");
     }
     if let Some(comparison) = comparison {
@@ -83,7 +104,7 @@ fn render(items: Vec<Evaluated>, comparison: Option<super::compare::CompareRepor
         }
         body.push_str("</section>\n");
     }
-    html::page(&title, &body)
+    Ok(html::page(&title, &body))
 }
 
 /// Which input matters: the tables of `plan sensitivity` with the tornado
@@ -124,3 +145,51 @@ fn sensitivity_section(item: &Evaluated) -> String {
 
 /// The steps `plan sensitivity` uses by default, in percent.
 const DEFAULT_STEPS: [f64; 4] = [-20.0, -10.0, 10.0, 20.0];
+
+/// The simulation of `plan simulate` (its default samples and seed) with the
+/// histogram drawn as SVG, for a scenario that declares `[uncertainty]`.
+fn simulation_section(item: &Item) -> anyhow::Result<String> {
+    let Some(uncertainty) = &item.uncertainty else {
+        return Ok(String::new());
+    };
+    let e = &item.evaluated;
+    let settings = plan::simulate::Settings {
+        samples: super::simulate::DEFAULT_SAMPLES,
+        seed: plan::simulate::DEFAULT_SEED,
+    };
+    let simulation = plan::simulate::simulate::<std::io::Error>(&e.inputs, uncertainty, settings, &mut |_, _| {}, None)
+        .map_err(|err| anyhow::anyhow!("{err}").context(format!("cannot simulate `{}`", e.source)))?;
+    let histogram = charts::simulation_histogram(&e.inputs, &simulation);
+    let drivers = charts::simulation_drivers(&e.inputs, &simulation);
+    let loaded = super::load::Loaded {
+        scenario: e.inputs.clone(),
+        source: e.source.clone(),
+        variant: e.variant.clone(),
+    };
+    let report = super::simulate::SimulateReport::new(loaded, uncertainty.clone(), e.results.clone(), simulation);
+    let mut out = format!(
+        "<h3>Risk: {} samples, seed {}</h3>\n",
+        crate::export::human_number(settings.samples as f64, &crate::export::Unit::Units),
+        settings.seed
+    );
+    let mut doc = report.document();
+    doc.blocks
+        .retain(|b| !matches!(b, Block::Heading(text) if text.contains("samples, seed")));
+    let charts = doc.blocks.iter().filter(|b| matches!(b, Block::Chart(_))).count();
+    let mut seen = 0;
+    for block in doc.blocks {
+        match block {
+            // The text drawings (drivers first, histogram last) are drawn as SVG instead.
+            Block::Chart(_) => {
+                seen += 1;
+                if seen == charts {
+                    out.push_str(&html::figure(&histogram));
+                } else if seen == 1 {
+                    out.push_str(&html::figure(&drivers));
+                }
+            }
+            other => out.push_str(&html::document(&Document { blocks: vec![other] })),
+        }
+    }
+    Ok(out)
+}

@@ -17,13 +17,16 @@ use crate::export::{Block, Cell, Document, NoteKind, NoteLine, Report, Row, Tabl
 /// The version of the JSON layout; raised when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Samples drawn when `--samples` is not given.
+pub const DEFAULT_SAMPLES: u64 = 100_000;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Scenario file with an `[uncertainty]` table (`FILE`, `FILE#VARIANT`, or `-` for stdin).
     #[arg(value_name = "FILE")]
     file: String,
     /// How many samples to draw.
-    #[arg(long, short = 'n', default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]
+    #[arg(long, short = 'n', default_value_t = DEFAULT_SAMPLES, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]
     samples: u64,
     /// The random seed: the same seed gives the same figures, whatever the number of threads.
     #[arg(long, default_value_t = simulate::DEFAULT_SEED)]
@@ -40,13 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if let Some(path) = &args.samples_out {
         super::output::check(Some(path)).context("cannot write the samples")?;
     }
-    let (loaded, file) = load_with_file(&args.file)?;
-    let Some(uncertainty) = file.uncertainty(loaded.variant.as_deref())? else {
-        bail!(
-            "`{}` has no `[uncertainty]` table, so nothing in it is uncertain\n  = help: give inputs distributions, as `[uncertainty]` then `price = {{ normal = {{ mean = 100, sd = 5 }} }}`",
-            loaded.source
-        );
-    };
+    let (loaded, uncertainty) = load_uncertain(&args.file)?;
     let base = plan::evaluate(&loaded.scenario)
         .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot evaluate `{}`", args.file)))?;
 
@@ -91,6 +88,27 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let report = SimulateReport::new(loaded, uncertainty, base.results, simulation);
     args.output.emit(&report)?;
     Ok(0)
+}
+
+/// Loads a scenario and its `[uncertainty]`; a scenario without one is an error.
+pub fn load_uncertain(spec: &str) -> anyhow::Result<(super::load::Loaded, Uncertainty)> {
+    let (loaded, file) = load_with_file(spec)?;
+    let Some(uncertainty) = file.uncertainty(loaded.variant.as_deref())? else {
+        bail!(
+            "`{}` has no `[uncertainty]` table, so nothing in it is uncertain\n  = help: give inputs distributions, as `[uncertainty]` then `price = {{ normal = {{ mean = 100, sd = 5 }} }}`",
+            loaded.source
+        );
+    };
+    Ok((loaded, uncertainty))
+}
+
+/// Simulates without a progress bar or sample file (for charts).
+pub fn run_quietly(spec: &str, settings: Settings) -> anyhow::Result<(Scenario, Simulation)> {
+    let (loaded, uncertainty) = load_uncertain(spec)?;
+    let simulation =
+        simulate::simulate::<std::io::Error>(&loaded.scenario, &uncertainty, settings, &mut |_, _| {}, None)
+            .map_err(|e| anyhow::anyhow!("{e}").context(format!("cannot simulate `{spec}`")))?;
+    Ok((loaded.scenario, simulation))
 }
 
 /// A progress bar on stderr, shown only on a terminal and once the run has
@@ -269,7 +287,7 @@ pub struct SimulateReport {
 }
 
 impl SimulateReport {
-    fn new(
+    pub fn new(
         loaded: super::load::Loaded,
         uncertainty: Uncertainty,
         base: plan::Results,

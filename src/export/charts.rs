@@ -601,7 +601,6 @@ pub fn heatmap(map: &HeatMap) -> String {
 
 /// A histogram: counts per bin, bins below `threshold` in the loss colour,
 /// with vertical marks (percentiles).
-#[allow(dead_code)] // drawn from plan simulate's results
 pub struct Histogram<'a> {
     pub title: String,
     pub subtitle: String,
@@ -613,7 +612,6 @@ pub struct Histogram<'a> {
     pub marks: Vec<Mark>,
 }
 
-#[allow(dead_code)] // drawn from plan simulate's results
 pub fn histogram(h: &Histogram) -> String {
     let frame = Frame {
         top: Frame::standard().top + 18.0 * h.marks.len() as f64,
@@ -649,7 +647,6 @@ pub fn histogram(h: &Histogram) -> String {
 }
 
 /// Vertical dashed marks with their labels in rows above the plot.
-#[allow(dead_code)] // used by the histogram
 fn draw_marks(svg: &mut Svg, frame: Frame, x: &Scale, marks: &[Mark]) {
     for (i, mark) in marks.iter().enumerate() {
         let px = x.map(mark.x);
@@ -742,4 +739,120 @@ pub fn grid(scenario: &Scenario, grid: &plan::sensitivity::Grid) -> String {
         values: &values,
         unit,
     })
+}
+
+/// Profit's P5, P50 and P95 of a simulation, as chart marks.
+fn percentile_marks(simulation: &plan::simulate::Simulation, unit: &Unit) -> Vec<Mark> {
+    let profit = simulation.metric(plan::simulate::Metric::Profit);
+    // Percentiles are stored as fractions: 0.05 is P5.
+    [5.0_f64, 50.0, 95.0]
+        .iter()
+        .filter_map(|want| {
+            let value = profit
+                .percentiles
+                .iter()
+                .find(|(p, _)| (p * 100.0 - want).abs() < 1e-9)?
+                .1?;
+            Some(Mark {
+                x: value,
+                y: None,
+                label: format!("P{want} {}", human_number(value, unit)),
+                strong: *want == 50.0,
+            })
+        })
+        .collect()
+}
+
+fn simulation_subtitle(simulation: &plan::simulate::Simulation) -> String {
+    format!(
+        "{} samples, seed {}; chance of a loss {}",
+        human_number(simulation.samples as f64, &Unit::Units),
+        simulation.seed,
+        human_number(simulation.probability_of_loss, &Unit::Ratio)
+    )
+}
+
+/// The distribution of profit from `plan simulate`: loss bins in red,
+/// P5 / P50 / P95 marked, the zero-profit line drawn.
+pub fn simulation_histogram(scenario: &Scenario, simulation: &plan::simulate::Simulation) -> String {
+    let unit = money(scenario);
+    let h = &simulation.histogram;
+    let currency = scenario.currency.as_deref().unwrap_or("money");
+    histogram(&Histogram {
+        title: format!("Profit distribution: {}", scenario.name),
+        subtitle: simulation_subtitle(simulation),
+        x_label: format!("Profit ({currency}{})", per_period(scenario)),
+        edges: &h.edges,
+        counts: &h.counts,
+        threshold: 0.0,
+        marks: percentile_marks(simulation, &unit),
+    })
+}
+
+/// The cumulative distribution of profit: the share of samples at or below
+/// each profit, P5 / P50 / P95 marked, the chance of a loss read at zero.
+pub fn simulation_cdf(scenario: &Scenario, simulation: &plan::simulate::Simulation) -> String {
+    let unit = money(scenario);
+    let h = &simulation.histogram;
+    let total = simulation.samples.max(1) as f64;
+    let mut cumulative = h.below;
+    let mut points = Vec::with_capacity(h.edges.len());
+    if let Some(first) = h.edges.first() {
+        points.push((*first, cumulative as f64 / total * 100.0));
+    }
+    for (i, count) in h.counts.iter().enumerate() {
+        cumulative += count;
+        points.push((h.edges[i + 1], cumulative as f64 / total * 100.0));
+    }
+    let mut marks = percentile_marks(simulation, &unit);
+    let (lo, hi) = (
+        h.edges.first().copied().unwrap_or(0.0),
+        h.edges.last().copied().unwrap_or(0.0),
+    );
+    if lo <= 0.0 && 0.0 <= hi {
+        marks.push(Mark {
+            x: 0.0,
+            y: Some(simulation.probability_of_loss * 100.0),
+            label: format!("loss: {}", human_number(simulation.probability_of_loss, &Unit::Ratio)),
+            strong: false,
+        });
+    }
+    let currency = scenario.currency.as_deref().unwrap_or("money");
+    line_chart(
+        &format!("Cumulative profit: {}", scenario.name),
+        &simulation_subtitle(simulation),
+        &points,
+        &marks,
+        &format!("Profit ({currency}{})", per_period(scenario)),
+        "Share of samples at or below (%)",
+        &[("series", "cumulative share"), ("marker", "percentiles")],
+    )
+}
+
+/// Which uncertain input drives the risk: each input's rank correlation with
+/// profit as a bar from zero, largest first.
+pub fn simulation_drivers(scenario: &Scenario, simulation: &plan::simulate::Simulation) -> String {
+    let rows: Vec<HBar> = simulation
+        .drivers
+        .iter()
+        .filter_map(|d| {
+            let r = d.rank_correlation?;
+            let class = if r >= 0.0 { "bar-up" } else { "bar-down" };
+            Some(HBar {
+                label: d.input.name().to_string(),
+                spans: vec![(0.0, r, class)],
+                // The figure sits at the bar's outer end.
+                left_text: if r < 0.0 { format!("{r:+.3}") } else { String::new() },
+                right_text: if r < 0.0 { String::new() } else { format!("{r:+.3}") },
+            })
+        })
+        .collect();
+    hbars(
+        &format!("Risk drivers: {}", scenario.name),
+        "rank correlation of each uncertain input with profit (-1 to +1)",
+        &rows,
+        Some((0.0, String::new())),
+        "Rank correlation with profit",
+        &[("bar-up", "raises profit"), ("bar-down", "lowers profit")],
+    )
 }

@@ -34,6 +34,7 @@ impl Frame {
 /// The colours and classes every chart shares.
 const STYLE: &str = "
   .title { font: bold 18px sans-serif; fill: #1f2933; }
+  .title-long { font: bold 14px sans-serif; fill: #1f2933; }
   .subtitle { font: 13px sans-serif; fill: #52606d; }
   .axis-label { font: 13px sans-serif; fill: #323f4b; }
   .tick { font: 11px sans-serif; fill: #52606d; }
@@ -67,7 +68,13 @@ pub struct Svg {
 impl Svg {
     pub fn new(title: &str, subtitle: &str) -> Svg {
         let mut svg = Svg { body: String::new() };
-        svg.text(WIDTH / 2.0, 28.0, "middle", "title", title);
+        // A long title gets a smaller face rather than running off the chart.
+        let class = if title.chars().count() > 64 {
+            "title-long"
+        } else {
+            "title"
+        };
+        svg.text(WIDTH / 2.0, 28.0, "middle", class, title);
         if !subtitle.is_empty() {
             svg.text(WIDTH / 2.0, 47.0, "middle", "subtitle", subtitle);
         }

@@ -33,7 +33,7 @@ const STYLE: &str = "
   .warning strong { color: #cb6e17; }
   figure { margin: 12px 0; }
   figure svg { width: 100%; height: auto; max-width: 800px; display: block; }
-  @media (max-width: 600px) { body { font-size: 14px; } section { padding: 4px 10px 12px; } th, td { padding: 3px 6px; } }
+  @media (max-width: 600px) { body { font-size: 13px; } main { padding: 12px 6px 24px; } section { padding: 4px 8px 12px; } th, td { padding: 3px 5px; } th:first-child, td:first-child { white-space: normal; min-width: 7em; } table { min-width: 0; } }
   @media print {
     body { background: #ffffff; font-size: 11pt; }
     main { max-width: none; padding: 0; }

@@ -64,7 +64,10 @@ pub fn from_loaded(loaded: Vec<super::load::Loaded>) -> anyhow::Result<CompareRe
             against_first: None,
         });
     }
-    let (first_inputs, first_results) = (scenarios[0].inputs.clone(), scenarios[0].results.clone());
+    let Some(first) = scenarios.first() else {
+        anyhow::bail!("there is nothing to compare: no scenario was given");
+    };
+    let (first_inputs, first_results) = (first.inputs.clone(), first.results.clone());
     for other in scenarios.iter_mut().skip(1) {
         other.against_first = Some(Against {
             inputs: input_changes(&first_inputs, &other.inputs),

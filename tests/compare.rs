@@ -62,9 +62,9 @@ fn csv_is_one_row_per_field_and_scenario() {
         lines[0],
         "section,field,scenario,source,variant,value,change,percent_change"
     );
-    // 12 inputs (7 plain, 4 curve parameters, target profit) and 23 result
-    // fields for each of 2 scenarios.
-    assert_eq!(lines.len(), 1 + 2 * (12 + 23));
+    // 13 inputs (7 plain, 4 curve parameters, the curve's reference price,
+    // target profit) and 23 result fields for each of 2 scenarios.
+    assert_eq!(lines.len(), 1 + 2 * (13 + 23));
     assert!(lines.contains(&"result,profit,Medical imaging diagnosis,scenarios/medical-imaging.toml,,450000,,"));
     assert!(lines.contains(
         &"result,profit,\"Medical imaging diagnosis, with campaign\",scenarios/medical-imaging-campaign.toml,,700000,250000,55.55555555555556"

@@ -133,6 +133,9 @@ fn shown_inputs(items: &[Compared]) -> Vec<&'static str> {
         })
         .map(|i| i.name())
         .collect();
+    if any(&|s| s.demand_curve.is_some()) {
+        names.push("demand_curve.reference_price");
+    }
     if any(&|s| s.target_profit.is_some()) {
         names.push("target_profit");
     }

@@ -305,9 +305,7 @@ impl Factor {
                 let uplift = from.marketing.as_ref().map_or(0.0, |m| m.uplift);
                 match &mut to.marketing {
                     Some(m) => m.uplift = uplift,
-                    None if uplift != 0.0 => {
-                        to.marketing = Some(crate::scenario::Marketing { spend: 0.0, uplift })
-                    }
+                    None if uplift != 0.0 => to.marketing = Some(crate::scenario::Marketing { spend: 0.0, uplift }),
                     None => {}
                 }
             }
@@ -607,7 +605,10 @@ mod tests {
         let names: Vec<&str> = d.inputs.iter().map(|i| i.input).collect();
         assert_eq!(names, ["price", "demand_curve.reference_price"]);
         let kind = d.settings.iter().find(|s| s.setting == "demand_curve.kind").unwrap();
-        assert_eq!((kind.old.as_deref(), kind.new.as_deref()), (Some("constant_elasticity"), Some("linear")));
+        assert_eq!(
+            (kind.old.as_deref(), kind.new.as_deref()),
+            (Some("constant_elasticity"), Some("linear"))
+        );
         assert!(kind.changed);
     }
 
@@ -645,7 +646,11 @@ mod tests {
                 assert_eq!(b.old, core(old).profit);
                 assert_eq!(b.new, core(new).profit);
                 let sum: f64 = b.parts.iter().map(|p| p.contribution).sum();
-                assert!((sum - b.total).abs() <= 1e-9 * b.old.abs().max(b.new.abs()), "{sum} vs {}", b.total);
+                assert!(
+                    (sum - b.total).abs() <= 1e-9 * b.old.abs().max(b.new.abs()),
+                    "{sum} vs {}",
+                    b.total
+                );
             }
         }
     }

@@ -112,7 +112,15 @@ impl Metric {
                 .iter()
                 .find(|n| n.fields.contains(&self.spec.name))
                 .map(|n| n.message.clone())
-                .unwrap_or_else(|| "the figure is not finite".to_string()),
+                .unwrap_or_else(|| match self.spec.name {
+                    "target_profit_units" if scenario.target_profit.is_none() => {
+                        "the scenario sets no `target_profit`".to_string()
+                    }
+                    name if name.starts_with("marketing_") && scenario.marketing.is_none() => {
+                        "the scenario has no `[marketing]` table".to_string()
+                    }
+                    _ => "the figure is not finite".to_string(),
+                }),
         }
     }
 }
@@ -246,12 +254,20 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
     let minimum = input.minimum();
     let maximum = input.maximum();
     let mut moved = scenario.clone();
+    // The lowest and highest figure of the metric among the values tried,
+    // kept as the metric itself: `m - target` loses it when the target
+    // dwarfs it (a target of -1e300).
+    let mut extremes: (Option<f64>, Option<f64>) = (None, None);
     let mut g = |x: f64| -> Option<f64> {
         input.set(&mut moved, x);
-        goal.metric
-            .at(&moved)
-            .map(|m| m - goal.target)
-            .filter(|d| d.is_finite())
+        let m = goal.metric.at(&moved)?;
+        if extremes.0.is_none_or(|lo| m < lo) {
+            extremes.0 = Some(m);
+        }
+        if extremes.1.is_none_or(|hi| m > hi) {
+            extremes.1 = Some(m);
+        }
+        Some(m - goal.target).filter(|d| d.is_finite())
     };
     let g0 = g(today);
     let scale = goal.target.abs().max(g0.map_or(0.0, |d| (d + goal.target).abs()));
@@ -265,6 +281,15 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         tolerance,
         method,
     };
+    // An answer a hair from a short decimal (75.00000000000003) reads as that
+    // decimal (75) when the model, re-evaluated there, hits the target too.
+    let tidied = |g: &mut dyn FnMut(f64) -> Option<f64>, x: f64, d: f64| {
+        let t = crate::model::tidy(x);
+        match g(t) {
+            Some(dt) if t != x && t >= minimum && t <= maximum && dt.abs() <= tolerance => (t, dt),
+            _ => (x, d),
+        }
+    };
 
     if let Some(d0) = g0 {
         if d0 == 0.0 {
@@ -275,13 +300,14 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         if let Some(d1) = g(x1)
             && d1 != d0
         {
-            let x = today - d0 * (x1 - today) / (d1 - d0);
+            // Clamped, so a root at the minimum that rounding puts a hair
+            // below it (fixed cost 0 for zero break-even units) is still tried.
+            let x = (today - d0 * (x1 - today) / (d1 - d0)).clamp(minimum, maximum);
             if x.is_finite()
-                && x >= minimum
-                && x <= maximum
                 && let Some(d) = g(x)
                 && d.abs() <= tolerance
             {
+                let (x, d) = tidied(&mut g, x, d);
                 return Ok(answer(x, d, Method::Linear));
             }
         }
@@ -304,11 +330,18 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
             let d = g(x);
             if let Some(d) = d {
                 seen.add(x, d);
+                // A value tried that hits the target (the metric exactly at
+                // the target at the input's minimum, say) is an answer, not
+                // merely one end of a bracket.
+                if d.abs() <= tolerance {
+                    return Ok(answer(x, d, Method::Bracketing));
+                }
             }
             if let (Some(a), Some(b)) = (d, last_d)
                 && (a < 0.0) != (b < 0.0)
                 && let Some((root, r)) = brent(&mut g, x, a, last, b, tolerance)
             {
+                let (root, r) = tidied(&mut g, root, r);
                 return Ok(answer(root, r, Method::Bracketing));
             }
             if let (None, Some(b)) = (d, last_d)
@@ -327,11 +360,15 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
             let d = g(x);
             if let Some(d) = d {
                 seen.add(x, d);
+                if d.abs() <= tolerance {
+                    return Ok(answer(x, d, Method::Bracketing));
+                }
             }
             if let (Some(a), Some(b)) = (d, last_d)
                 && (a < 0.0) != (b < 0.0)
                 && let Some((root, r)) = brent(&mut g, last, b, x, a, tolerance)
             {
+                let (root, r) = tidied(&mut g, root, r);
                 return Ok(answer(root, r, Method::Bracketing));
             }
             if let (None, Some(b)) = (d, last_d)
@@ -351,15 +388,20 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         (false, true) => format!("<= {}", plain(maximum)),
         (false, false) => "at all".to_string(),
     };
+    let (lowest, highest) = extremes;
+    let figure = |e: Option<f64>| e.map_or_else(|| "undefined".into(), plain);
     let why = match (seen.lowest, seen.highest) {
-        (None, _) | (_, None) => format!("`{metric}` is undefined at every value tried"),
+        (None, _) | (_, None) => format!(
+            "`{metric}` is undefined at every value tried ({})",
+            goal.metric.why_undefined(scenario)
+        ),
         (Some((_, lo)), Some(_)) if lo > 0.0 => format!(
             "`{metric}` stays above {target} for every `{input}` {range} (the lowest it gets is {})",
-            plain(lo + goal.target)
+            figure(lowest)
         ),
         (Some(_), Some((_, hi))) if hi < 0.0 => format!(
             "`{metric}` stays below {target} for every `{input}` {range} (the highest it gets is {})",
-            plain(hi + goal.target)
+            figure(highest)
         ),
         _ => format!("`{metric}` jumps across {target} without reaching it"),
     };
@@ -369,7 +411,9 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         metric,
         target: goal.target,
         why,
-        closest: seen.closest.map(|(x, d)| (x, d + goal.target)),
+        closest: seen
+            .closest
+            .map(|(x, d)| (x, goal.metric.at(&input.with(scenario, x)).unwrap_or(d + goal.target))),
     })
 }
 
@@ -630,6 +674,58 @@ mod tests {
             solve(&s, Input::FixedCost, goal),
             Err(SolveError::NoSolution { .. })
         ));
+    }
+
+    #[test]
+    fn a_target_met_exactly_at_the_inputs_minimum_is_found() {
+        // Regression: break-even units are 0 exactly at fixed cost 0 (0 / 50),
+        // but the scan only looked for a change of sign and reported that the
+        // metric "jumps across 0 without reaching it".
+        let goal = Goal {
+            metric: Metric::named("break_even_units").unwrap(),
+            target: 0.0,
+        };
+        let a = solve(&seed(), Input::FixedCost, goal).unwrap();
+        assert_eq!(a.value, 0.0);
+        assert_eq!(a.achieved, 0.0);
+    }
+
+    #[test]
+    fn the_lowest_figure_is_reported_even_when_the_target_dwarfs_it() {
+        // Regression: the message added the target back to `profit - target`,
+        // and with a target of -1e300 the lowest profit read 0. It is at price 0:
+        // 0 - 50,000 - 50 x 10,000 = -550,000.
+        let msg = solve(&seed(), Input::Price, profit(-1e300)).unwrap_err().to_string();
+        assert!(msg.contains("(the lowest it gets is -550000)"), "{msg}");
+    }
+
+    #[test]
+    fn an_undefined_metric_says_why() {
+        // The seed sets no target profit, so target_profit_units is undefined everywhere.
+        let goal = Goal {
+            metric: Metric::named("target_profit_units").unwrap(),
+            target: 100.0,
+        };
+        let msg = solve(&seed(), Input::Price, goal).unwrap_err().to_string();
+        assert!(
+            msg.contains("undefined at every value tried (the scenario sets no `target_profit`)"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn answers_a_hair_from_a_short_decimal_read_as_that_decimal() {
+        // Break-even units 2,000: 50,000 / (p - 50) = 2,000 -> p = 75, which Brent
+        // lands on as 75.00000000000003; 75 re-evaluates to exactly 2,000.
+        let goal = Goal {
+            metric: Metric::named("break_even_units").unwrap(),
+            target: 2_000.0,
+        };
+        let a = solve(&seed(), Input::Price, goal).unwrap();
+        assert_eq!(a.value, 75.0);
+        assert_eq!(a.residual, 0.0);
+        // Fixed cost: 2,000 x 50 = 100,000.
+        assert_eq!(solve(&seed(), Input::FixedCost, goal).unwrap().value, 100_000.0);
     }
 
     #[test]

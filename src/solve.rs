@@ -202,9 +202,7 @@ pub struct Solution {
 /// No value of the input reaches the goal.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
-    #[error(
-        "`{input}` is not set in this scenario, so there is no value to start from; set it in the file to solve for it"
-    )]
+    #[error("`{input}` is not set in this scenario, so there is no value to start from; {}", not_set_hint(*.input))]
     NotSet { input: Input },
     #[error("no allowed value of `{input}` brings `{metric}` to {target}: {why}", target = plain(*.target))]
     NoSolution {
@@ -217,6 +215,20 @@ pub enum SolveError {
         /// The value tried that came closest, and the metric there.
         closest: Option<(f64, f64)>,
     },
+}
+
+/// What to do about an input the scenario does not set.
+fn not_set_hint(input: Input) -> &'static str {
+    match input {
+        Input::MarketingUplift => {
+            "the uplift comes from the Hill response (`response = \"hill\"`): vary `marketing.spend` or a Hill parameter instead"
+        }
+        Input::MarketingMaxUplift | Input::MarketingHalfSaturationSpend | Input::MarketingShape => {
+            "it belongs to a Hill response: add `response = \"hill\"` and its parameters to `[marketing]` to solve for it"
+        }
+        Input::DemandElasticity => "add a `[demand_curve]` table to the file to solve for it",
+        _ => "set it in the file to solve for it",
+    }
 }
 
 /// Serialises an input as its name (`marketing.spend`).
@@ -660,6 +672,23 @@ mod tests {
             solve(&seed(), Input::Capacity, profit(0.0)).unwrap_err(),
             SolveError::NotSet { input: Input::Capacity }
         );
+    }
+
+    #[test]
+    fn an_unset_curve_parameter_says_how_to_set_it() {
+        // "set it in the file" was wrong advice for the uplift of a Hill response.
+        let msg = SolveError::NotSet {
+            input: Input::MarketingUplift,
+        }
+        .to_string();
+        assert!(
+            msg.contains("vary `marketing.spend` or a Hill parameter instead"),
+            "{msg}"
+        );
+        let msg = solve(&seed(), Input::DemandElasticity, profit(0.0))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("add a `[demand_curve]` table"), "{msg}");
     }
 
     #[test]

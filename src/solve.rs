@@ -392,6 +392,52 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         }
     }
 
+    // No value tried crosses the target, but a hump (or a dip) narrower than
+    // the scan's stride can still reach it between two of them: profit with
+    // a demand curve peaks between prices 16 and 20 of the scan's 12, 13, 14,
+    // 16, 20, 28. Search the neighbourhood of the value that came closest for
+    // the metric's extreme, and bracket the target from there.
+    let all_below = seen.highest.is_some_and(|(_, hi)| hi < 0.0);
+    let all_above = seen.lowest.is_some_and(|(_, lo)| lo > 0.0);
+    if all_below || all_above {
+        let sign = if all_below { 1.0 } else { -1.0 };
+        let mut points = seen.points.clone();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        points.dedup_by(|a, b| a.0 == b.0);
+        let best = (0..points.len()).max_by(|&i, &j| (sign * points[i].1).total_cmp(&(sign * points[j].1)));
+        if let Some(i) = best {
+            let (a, b) = (points[i.saturating_sub(1)].0, points[(i + 1).min(points.len() - 1)].0);
+            if let Some((xe, ve)) = golden_max(&mut |x| g(x).map(|d| sign * d), a, b) {
+                let de = sign * ve;
+                seen.add(xe, de);
+                if de.abs() <= tolerance {
+                    return Ok(answer(xe, de, Method::Bracketing));
+                }
+                if ve > 0.0 {
+                    // The target is crossed on both sides of the extreme:
+                    // the answer is the crossing nearer today's value.
+                    let ends = [points[i.saturating_sub(1)], points[(i + 1).min(points.len() - 1)]];
+                    let mut found: Option<(f64, f64)> = None;
+                    for (x0, d0) in ends {
+                        if x0 == xe || (d0 < 0.0) == (de < 0.0) {
+                            continue;
+                        }
+                        let (lo, flo, hi, fhi) = if x0 < xe { (x0, d0, xe, de) } else { (xe, de, x0, d0) };
+                        if let Some((root, r)) = brent(&mut g, lo, flo, hi, fhi, tolerance)
+                            && found.is_none_or(|(f, _)| (root - today).abs() < (f - today).abs())
+                        {
+                            found = Some((root, r));
+                        }
+                    }
+                    if let Some((root, r)) = found {
+                        let (root, r) = tidied(&mut g, root, r);
+                        return Ok(answer(root, r, Method::Bracketing));
+                    }
+                }
+            }
+        }
+    }
+
     let metric = goal.metric.name();
     let target = plain(goal.target);
     let range = match (minimum.is_finite(), maximum.is_finite()) {
@@ -463,16 +509,59 @@ fn toward_edge(
     None
 }
 
+/// The highest value of `f` on `[a, b]` by golden-section search, as
+/// `(x, f(x))`; exact for a function with one peak there, and the best value
+/// seen otherwise. Undefined points count as the lowest.
+fn golden_max(f: &mut impl FnMut(f64) -> Option<f64>, mut a: f64, mut b: f64) -> Option<(f64, f64)> {
+    const R: f64 = 0.618_033_988_749_894_8;
+    let mut best: Option<(f64, f64)> = None;
+    let keep = |x: f64, v: Option<f64>, best: &mut Option<(f64, f64)>| {
+        if let Some(v) = v
+            && best.is_none_or(|(_, b)| v > b)
+        {
+            *best = Some((x, v));
+        }
+        v.unwrap_or(f64::NEG_INFINITY)
+    };
+    for x in [a, b] {
+        let v = f(x);
+        keep(x, v, &mut best);
+    }
+    let (mut c, mut d) = (b - R * (b - a), a + R * (b - a));
+    let (vc, vd) = (f(c), f(d));
+    let (mut fc, mut fd) = (keep(c, vc, &mut best), keep(d, vd, &mut best));
+    for _ in 0..200 {
+        if (b - a).abs() <= 4.0 * f64::EPSILON * a.abs().max(b.abs()).max(f64::MIN_POSITIVE) {
+            break;
+        }
+        if fc >= fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - R * (b - a);
+            let v = f(c);
+            fc = keep(c, v, &mut best);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + R * (b - a);
+            let v = f(d);
+            fd = keep(d, v, &mut best);
+        }
+    }
+    best
+}
+
 /// The extremes and the closest miss among the values tried.
 #[derive(Default)]
 struct Seen {
     lowest: Option<(f64, f64)>,
     highest: Option<(f64, f64)>,
     closest: Option<(f64, f64)>,
+    /// Every value tried with its distance from the target.
+    points: Vec<(f64, f64)>,
 }
 
 impl Seen {
     fn add(&mut self, x: f64, d: f64) {
+        self.points.push((x, d));
         if self.lowest.is_none_or(|(_, lo)| d < lo) {
             self.lowest = Some((x, d));
         }
@@ -755,6 +844,36 @@ mod tests {
         assert_eq!(a.residual, 0.0);
         // Fixed cost: 2,000 x 50 = 100,000.
         assert_eq!(solve(&seed(), Input::FixedCost, goal).unwrap().value, 100_000.0);
+    }
+
+    #[test]
+    fn a_target_inside_a_hump_narrower_than_the_scan_stride_is_found() {
+        // Regression: profit peaks in price with a demand curve, and the scan
+        // from 12 tried 16 and 20 but nothing between, so a reachable target
+        // was reported as out of reach.
+        // Profit(p) = (p - 6) x 62,500 x (p / 12)^-1.5 - 140,000, highest at
+        // p = 6 x 1.5 / 0.5 = 18: 750,000 x 1.5^-1.5 - 140,000 = 268,248.3.
+        // At 16: 625,000 x (4/3)^-1.5 - 140,000 = 265,949; at 20:
+        // 875,000 x (5/3)^-1.5 - 140,000 = 266,663; both below 267,500.
+        let s = Scenario {
+            price: 12.0,
+            unit_variable_cost: 6.0,
+            fixed_cost: 140_000.0,
+            demand: 62_500.0,
+            demand_curve: Some(crate::scenario::DemandCurve {
+                kind: crate::scenario::CurveKind::ConstantElasticity,
+                elasticity: -1.5,
+                reference_price: 12.0,
+            }),
+            ..seed()
+        };
+        let a = solve(&s, Input::Price, profit(267_500.0)).unwrap();
+        check(&s, &a, profit(267_500.0));
+        // The crossing nearer today's 12 is on the rising side, below 18.
+        assert!(a.value > 16.0 && a.value < 18.0, "{}", a.value);
+        // Above the peak, the message gives the peak, not the best value tried.
+        let msg = solve(&s, Input::Price, profit(300_000.0)).unwrap_err().to_string();
+        assert!(msg.contains("the highest it gets is 268248"), "{msg}");
     }
 
     #[test]

@@ -337,8 +337,13 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
     while down.is_some() || up.is_some() {
         let reach = stride * 2f64.powi(k);
         k += 1;
-        if let Some((last, last_d)) = down {
-            let x = (today - reach).max(minimum);
+        if let Some((last, last_d)) = down
+            && let x = (today - reach).max(minimum)
+            // An input without a lower limit (the elasticity) stops where the
+            // scan overflows, as the upward scan does: at -inf the model
+            // reads 0 x inf and a linear curve's demand falls to 0.
+            && (x.is_finite() && x >= -f64::MAX / 4.0 && k <= 2100)
+        {
             let d = g(x);
             if let Some(d) = d {
                 seen.add(x, d);
@@ -362,6 +367,8 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
                 return Ok(answer(root, r, Method::Bracketing));
             }
             down = (x > minimum && last > minimum).then_some((x, d.or(last_d)));
+        } else {
+            down = None;
         }
         if let Some((last, last_d)) = up {
             let x = (today + reach).min(maximum);
@@ -874,6 +881,28 @@ mod tests {
         // Above the peak, the message gives the peak, not the best value tried.
         let msg = solve(&s, Input::Price, profit(300_000.0)).unwrap_err().to_string();
         assert!(msg.contains("the highest it gets is 268248"), "{msg}");
+    }
+
+    #[test]
+    fn an_input_without_a_lower_limit_is_not_tried_at_minus_infinity() {
+        // Regression: the downward scan of the elasticity ran on to -inf,
+        // where a linear curve's demand is max(NaN, 0) = 0 and profit
+        // -50,000, and the message said profit "jumps across 0". At the
+        // reference price the elasticity does not move demand: profit is
+        // 450,000 for every elasticity.
+        let s = Scenario {
+            demand_curve: Some(crate::scenario::DemandCurve {
+                kind: crate::scenario::CurveKind::Linear,
+                elasticity: -1.5,
+                reference_price: 100.0,
+            }),
+            ..seed()
+        };
+        let msg = solve(&s, Input::DemandElasticity, profit(0.0)).unwrap_err().to_string();
+        assert!(
+            msg.contains("stays above 0 for every `demand_curve.elasticity` <= 0 (the lowest it gets is 450000)"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -123,7 +123,10 @@ pub struct Bridge {
     pub new: f64,
     /// `new - old`; the parts add up to it.
     pub total: f64,
-    /// One part per changed model input, in the order of [`Input::ALL`].
+    /// One part per changed model input, in the order of [`Input::ALL`], then
+    /// `marketing.response` (a fixed uplift swapped for a Hill response, or
+    /// back) and `demand_curve` (a curve added, removed, or given another
+    /// kind or reference price), each taken whole with its parameters.
     pub parts: Vec<BridgePart>,
     /// How many times the model was evaluated (`2^k` for `k` parts).
     pub evaluations: usize,
@@ -145,7 +148,11 @@ impl Diff {
     /// Whether any result differs: a figure, or the currency or period the
     /// figures are stated in. What `plan diff --exit-code` reports.
     pub fn results_differ(&self) -> bool {
-        self.fields.iter().any(|f| f.changed) || self.settings.iter().any(|s| s.changed)
+        self.fields.iter().any(|f| f.changed)
+            || self
+                .settings
+                .iter()
+                .any(|s| s.changed && matches!(s.setting, "currency" | "period"))
     }
 }
 
@@ -163,9 +170,15 @@ fn change(old: Option<f64>, new: Option<f64>) -> Option<f64> {
     Some(new? - old?)
 }
 
-/// The plan's numeric inputs by name: every model input, then `target_profit`.
+/// The plan's numeric inputs by name: every model input, the demand curve's
+/// reference price (which shapes the curve but is not an input the analyses
+/// vary), then `target_profit`.
 pub fn input_values(s: &Scenario) -> Vec<(&'static str, Option<f64>)> {
     let mut values: Vec<(&'static str, Option<f64>)> = Input::ALL.iter().map(|i| (i.name(), i.get(s))).collect();
+    values.push((
+        "demand_curve.reference_price",
+        s.demand_curve.as_ref().map(|c| c.reference_price),
+    ));
     values.push(("target_profit", s.target_profit));
     values
 }
@@ -205,19 +218,42 @@ pub fn field_changes(old: &Results, new: &Results) -> Vec<FieldChange> {
         .collect()
 }
 
+/// `currency` and `period`; `demand_curve.kind` where either plan has a
+/// demand curve and `marketing.response` where either has a Hill response.
 fn setting_changes(old: &Scenario, new: &Scenario) -> Vec<SettingChange> {
-    [
-        ("currency", &old.currency, &new.currency),
-        ("period", &old.period, &new.period),
-    ]
-    .into_iter()
-    .map(|(setting, a, b)| SettingChange {
-        setting,
-        old: a.clone(),
-        new: b.clone(),
-        changed: a != b,
-    })
-    .collect()
+    let kind = |s: &Scenario| {
+        s.demand_curve.as_ref().map(|c| {
+            match c.kind {
+                crate::scenario::CurveKind::ConstantElasticity => "constant_elasticity",
+                crate::scenario::CurveKind::Linear => "linear",
+            }
+            .to_string()
+        })
+    };
+    let response = |s: &Scenario| match (&s.marketing_response, &s.marketing) {
+        (Some(_), _) => Some("hill".to_string()),
+        (None, Some(_)) => Some("fixed uplift".to_string()),
+        (None, None) => None,
+    };
+    let mut settings = vec![
+        ("currency", old.currency.clone(), new.currency.clone()),
+        ("period", old.period.clone(), new.period.clone()),
+    ];
+    if old.demand_curve.is_some() || new.demand_curve.is_some() {
+        settings.push(("demand_curve.kind", kind(old), kind(new)));
+    }
+    if old.marketing_response.is_some() || new.marketing_response.is_some() {
+        settings.push(("marketing.response", response(old), response(new)));
+    }
+    settings
+        .into_iter()
+        .map(|(setting, a, b)| SettingChange {
+            changed: a != b,
+            setting,
+            old: a,
+            new: b,
+        })
+        .collect()
 }
 
 /// Compares two plans: inputs, results and the profit bridge.
@@ -232,14 +268,88 @@ pub fn diff(old: &Scenario, new: &Scenario) -> Result<Diff, DiffError> {
     })
 }
 
-/// Copies `input`'s value (set or unset) from `from` into `to`.
-fn take(input: Input, to: &mut Scenario, from: &Scenario) {
-    match input.get(from) {
-        Some(v) => input.set(to, v),
-        // Only an optional input (capacity) reads as unset.
-        None if input == Input::Capacity => to.capacity = None,
-        None => {}
+/// One thing the bridge splits profit over: a numeric input whose value
+/// differs while the plan's structure around it stays, or a part of the
+/// structure itself (a demand curve added, removed or reshaped; a fixed uplift
+/// swapped for a saturating response), taken whole with its parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Factor {
+    Input(Input),
+    /// `[demand_curve]` as a whole: kind, elasticity and reference price.
+    DemandCurve,
+    /// How marketing buys uplift: a fixed `marketing.uplift` or a Hill response.
+    MarketingResponse,
+}
+
+impl Factor {
+    fn name(self) -> &'static str {
+        match self {
+            Factor::Input(i) => i.name(),
+            Factor::DemandCurve => "demand_curve",
+            Factor::MarketingResponse => "marketing.response",
+        }
     }
+
+    /// Sets this factor in `to` to its value in `from`.
+    fn take(self, to: &mut Scenario, from: &Scenario) {
+        match self {
+            Factor::Input(Input::Capacity) => to.capacity = from.capacity,
+            Factor::Input(input) => {
+                if let Some(v) = input.get(from) {
+                    input.set(to, v)
+                }
+            }
+            Factor::DemandCurve => to.demand_curve = from.demand_curve.clone(),
+            Factor::MarketingResponse => {
+                to.marketing_response = from.marketing_response.clone();
+                let uplift = from.marketing.as_ref().map_or(0.0, |m| m.uplift);
+                match &mut to.marketing {
+                    Some(m) => m.uplift = uplift,
+                    None if uplift != 0.0 => to.marketing = Some(crate::scenario::Marketing { spend: 0.0, uplift }),
+                    None => {}
+                }
+            }
+        }
+    }
+}
+
+/// The demand curve's shape: everything about it but the elasticity.
+fn curve_shape(s: &Scenario) -> Option<(crate::scenario::CurveKind, f64)> {
+    s.demand_curve.as_ref().map(|c| (c.kind, c.reference_price))
+}
+
+/// What differs between two plans, as the bridge splits it. A reshaped
+/// demand curve or a swapped marketing response is one factor that takes the
+/// parameters inside it along (an elasticity has no meaning apart from its
+/// curve), so every mix of the two plans is a plan the model can evaluate and
+/// the mix of every factor is exactly the new plan.
+fn factors(old: &Scenario, new: &Scenario) -> Vec<Factor> {
+    let curve = curve_shape(old) != curve_shape(new);
+    let response = old.marketing_response.is_some() != new.marketing_response.is_some();
+    let mut factors: Vec<Factor> = Input::ALL
+        .iter()
+        .copied()
+        .filter(|i| i.get(old) != i.get(new))
+        .filter(|i| !(curve && *i == Input::DemandElasticity))
+        .filter(|i| {
+            !(response
+                && matches!(
+                    i,
+                    Input::MarketingUplift
+                        | Input::MarketingMaxUplift
+                        | Input::MarketingHalfSaturationSpend
+                        | Input::MarketingShape
+                ))
+        })
+        .map(Factor::Input)
+        .collect();
+    if response {
+        factors.push(Factor::MarketingResponse);
+    }
+    if curve {
+        factors.push(Factor::DemandCurve);
+    }
+    factors
 }
 
 /// The profit bridge from `old` to `new`: the change in profit split by
@@ -251,11 +361,7 @@ fn take(input: Input, to: &mut Scenario, from: &Scenario) {
 /// its marginal effect averaged over all `k!` orders of applying the changes.
 /// The parts add up to `v(N) - v({}) = new profit - old profit`.
 pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
-    let changed: Vec<Input> = Input::ALL
-        .iter()
-        .copied()
-        .filter(|i| i.get(old) != i.get(new))
-        .collect();
+    let changed = factors(old, new);
     let k = changed.len();
     if k > MAX_BRIDGE_INPUTS {
         return Err(DiffError::TooManyInputs {
@@ -267,10 +373,14 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
     // v[mask]: profit with the inputs whose bits are set in `mask` taken from `new`.
     let coalitions = 1usize << k;
     let mut v = Vec::with_capacity(coalitions);
-    let mut mixed = old.clone();
     for mask in 0..coalitions {
-        for (bit, input) in changed.iter().enumerate() {
-            take(*input, &mut mixed, if mask & (1 << bit) != 0 { new } else { old });
+        // Each mix starts afresh from the old plan, so no mix inherits
+        // structure (a curve, a response) from the one before.
+        let mut mixed = old.clone();
+        for (bit, factor) in changed.iter().enumerate() {
+            if mask & (1 << bit) != 0 {
+                factor.take(&mut mixed, new);
+            }
         }
         let profit = core(&mixed).profit;
         if !profit.is_finite() {
@@ -278,7 +388,7 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
                 .iter()
                 .enumerate()
                 .filter(|(bit, _)| mask & (1 << bit) != 0)
-                .map(|(_, i)| i.name())
+                .map(|(_, f)| f.name())
                 .collect();
             return Err(DiffError::BridgeOverflow {
                 inputs: crate::scenario::list(&inputs),
@@ -296,16 +406,20 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
     let parts = changed
         .iter()
         .enumerate()
-        .map(|(bit, input)| {
+        .map(|(bit, factor)| {
             let me = 1usize << bit;
             let contribution = (0..coalitions)
                 .filter(|mask| mask & me == 0)
                 .map(|mask| weight[mask.count_ones() as usize] * (v[mask | me] - v[mask]))
                 .sum();
+            let value = |s: &Scenario| match factor {
+                Factor::Input(input) => input.get(s),
+                _ => None,
+            };
             BridgePart {
-                input: input.name(),
-                old: input.get(old),
-                new: input.get(new),
+                input: factor.name(),
+                old: value(old),
+                new: value(new),
                 contribution,
             }
         })
@@ -324,7 +438,7 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Marketing;
+    use crate::scenario::{CurveKind, DemandCurve, HillResponse, Marketing};
 
     use crate::model::tests::seed;
 
@@ -452,6 +566,95 @@ mod tests {
         assert!(matches!(bridge(&old, &new), Err(DiffError::BridgeOverflow { .. })));
     }
 
+    fn curved(kind: CurveKind, reference_price: f64, price: f64) -> Scenario {
+        Scenario {
+            price,
+            unit_variable_cost: 6.0,
+            fixed_cost: 120_000.0,
+            demand: 50_000.0,
+            demand_curve: Some(DemandCurve {
+                kind,
+                elasticity: -1.5,
+                reference_price,
+            }),
+            ..seed()
+        }
+    }
+
+    #[test]
+    fn a_changed_curve_kind_and_reference_price_is_bridged_to_the_new_profit() {
+        // Regression: the bridge used to see only the numeric inputs, so a
+        // curve whose kind or reference price changed left its effect out and
+        // the bridge ended at a profit the new plan does not have.
+        // Old: constant elasticity through (12, 50,000), price 15:
+        //   q = 50,000 x 1.25^-1.5 = 35,777.09, profit 9q - 120,000 = 201,993.79.
+        // New: linear through (14, 50,000), price 20:
+        //   q = 50,000 x (1 - 1.5 x 6 / 14) = 17,857.14, profit 14q - 120,000 = 130,000.
+        // Mixes: price 20 on the old curve: q = 50,000 x (20/12)^-1.5 = 23,237.90,
+        //   profit 205,330.60; the new curve at price 15: q = 50,000 x (1 - 1.5/14)
+        //   = 44,642.86, profit 281,785.71.
+        // Price: (205,330.60 - 201,993.79 + 130,000 - 281,785.71) / 2 = -74,224.45.
+        // Curve: (281,785.71 - 201,993.79 + 130,000 - 205,330.60) / 2 = +2,230.66.
+        let old = curved(CurveKind::ConstantElasticity, 12.0, 15.0);
+        let new = curved(CurveKind::Linear, 14.0, 20.0);
+        let d = diff(&old, &new).unwrap();
+        let b = &d.bridge;
+        assert!((b.new - 130_000.0).abs() < 1e-6, "{}", b.new);
+        assert!((part(b, "price") + 74_224.45).abs() < 0.01, "{}", part(b, "price"));
+        assert!((part(b, "demand_curve") - 2_230.66).abs() < 0.01);
+        let names: Vec<&str> = d.inputs.iter().map(|i| i.input).collect();
+        assert_eq!(names, ["price", "demand_curve.reference_price"]);
+        let kind = d.settings.iter().find(|s| s.setting == "demand_curve.kind").unwrap();
+        assert_eq!(
+            (kind.old.as_deref(), kind.new.as_deref()),
+            (Some("constant_elasticity"), Some("linear"))
+        );
+        assert!(kind.changed);
+    }
+
+    #[test]
+    fn bridges_between_plans_of_different_structure_end_at_the_new_profit() {
+        // Regression: mixes were built by updating one scenario in place, so
+        // a curve or a Hill response set for one mix leaked into the next.
+        let plain = seed();
+        let fixed = Scenario {
+            marketing: Some(Marketing {
+                spend: 20_000.0,
+                uplift: 0.3,
+            }),
+            price: 90.0,
+            ..seed()
+        };
+        let hill = Scenario {
+            marketing: Some(Marketing {
+                spend: 30_000.0,
+                uplift: 0.0,
+            }),
+            marketing_response: Some(HillResponse {
+                max_uplift: 0.6,
+                half_saturation_spend: 25_000.0,
+                shape: 1.5,
+            }),
+            capacity: Some(12_000.0),
+            ..curved(CurveKind::Linear, 100.0, 110.0)
+        };
+        let curve = curved(CurveKind::ConstantElasticity, 80.0, 100.0);
+        let plans = [plain, fixed, hill, curve];
+        for old in &plans {
+            for new in &plans {
+                let b = bridge(old, new).unwrap();
+                assert_eq!(b.old, core(old).profit);
+                assert_eq!(b.new, core(new).profit);
+                let sum: f64 = b.parts.iter().map(|p| p.contribution).sum();
+                assert!(
+                    (sum - b.total).abs() <= 1e-9 * b.old.abs().max(b.new.abs()),
+                    "{sum} vs {}",
+                    b.total
+                );
+            }
+        }
+    }
+
     mod properties {
         use super::*;
         use proptest::prelude::*;
@@ -490,7 +693,7 @@ mod tests {
                     let mut new = old.clone();
                     for (input, keep) in Input::ALL.iter().zip(keep) {
                         if !keep {
-                            take(*input, &mut new, &other);
+                            Factor::Input(*input).take(&mut new, &other);
                         }
                     }
                     (old, new)

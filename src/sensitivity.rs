@@ -59,7 +59,8 @@ pub enum Side {
     /// or where the input is at its minimum.
     Right,
     /// `(f(x) - f(x - h)) / h`: the slope for a decrease, shown only where
-    /// the model has no finite figure above today's value.
+    /// the input is at its maximum or the model has no finite figure above
+    /// today's value.
     Left,
 }
 
@@ -107,7 +108,13 @@ pub fn derivatives(scenario: &Scenario) -> Vec<Derivative> {
             let mut f = profit_with(scenario, input);
             let h = binary_step(x, 20);
             let f0 = f(x)?;
-            let right = f(x + h).map(|f1| (f1 - f0) / h);
+            // Neither side steps outside the allowed values: an elasticity
+            // at its maximum of 0 has no slope for an increase.
+            let right = if x + h <= input.maximum() {
+                f(x + h).map(|f1| (f1 - f0) / h)
+            } else {
+                None
+            };
             let left = if x - h >= input.minimum() {
                 f(x - h).map(|fm| (f0 - fm) / h)
             } else {
@@ -148,7 +155,8 @@ pub fn derivatives(scenario: &Scenario) -> Vec<Derivative> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OneWayPoint {
     pub step_percent: f64,
-    /// `value + value x step / 100`; none when that falls below the input's minimum.
+    /// `value + value x step / 100`; none when that falls outside the input's
+    /// allowed values (below its minimum, above its maximum) or overflows.
     pub value: Option<f64>,
     pub profit: Option<f64>,
     pub break_even_units: Option<f64>,
@@ -189,7 +197,8 @@ pub fn one_way(scenario: &Scenario, steps: &[f64]) -> Result<Vec<OneWayRow>, Sen
             let points: Vec<OneWayPoint> = steps
                 .iter()
                 .map(|&step| {
-                    let value = Some(x + x * step / 100.0).filter(|v| v.is_finite() && *v >= input.minimum());
+                    let value = Some(x + x * step / 100.0)
+                        .filter(|v| v.is_finite() && *v >= input.minimum() && *v <= input.maximum());
                     let (profit, break_even_units) = match value {
                         Some(v) => {
                             input.set(&mut moved, v);
@@ -236,7 +245,7 @@ pub struct BreakEven {
     pub break_even: Option<f64>,
     /// `break_even - value`.
     pub headroom: Option<f64>,
-    /// `(break_even - value) / value x 100`; none when today's value is 0.
+    /// `(break_even - value) / |value| x 100`; none when today's value is 0.
     pub headroom_percent: Option<f64>,
     /// Profit re-evaluated at the break-even value (0 within 1e-9 x today's profit).
     pub profit_at_break_even: Option<f64>,
@@ -261,7 +270,9 @@ pub fn break_evens(scenario: &Scenario) -> Vec<BreakEven> {
                     value,
                     break_even: Some(s.value),
                     headroom: Some(s.value - value),
-                    headroom_percent: (value != 0.0).then(|| (s.value - value) / value * 100.0),
+                    // Over |today|, so the sign is the direction of the move
+                    // even for an input below 0 (an elasticity).
+                    headroom_percent: (value != 0.0).then(|| (s.value - value) / value.abs() * 100.0),
                     profit_at_break_even: Some(s.achieved),
                     method: Some(s.method),
                     why_none: None,
@@ -328,6 +339,13 @@ pub enum GridError {
         minimum: f64,
         start: f64,
     },
+    #[error("grid `{spec}`: `{input}` must be at most {maximum}, but the range ends at {end}", maximum = plain(*.maximum), end = plain(*.end))]
+    AboveMaximum {
+        spec: String,
+        input: Input,
+        maximum: f64,
+        end: f64,
+    },
     #[error("grid `{spec}`: steps of {step} from {start} do not land on {end}; the nearest end is {nearest}", step = plain(*.step), start = plain(*.start), end = plain(*.end), nearest = plain(*.nearest))]
     Misaligned {
         spec: String,
@@ -336,10 +354,26 @@ pub enum GridError {
         step: f64,
         nearest: f64,
     },
-    #[error("a grid of {cells} cells is above the limit of {limit} (2,000 x 2,000); use a coarser step", cells = plain(*.cells), limit = GRID_CELL_LIMIT)]
+    #[error("a grid of {cells} cells is above the limit of 4,000,000 (2,000 x 2,000); use a coarser step", cells = grouped(*.cells))]
     TooLarge { cells: f64 },
     #[error("both grid axes vary `{0}`; give two different inputs")]
     SameInput(Input),
+}
+
+/// A whole number with thousands separators (`9,006,001`), for messages.
+fn grouped(v: f64) -> String {
+    if v.abs() >= 1e15 {
+        return plain(v);
+    }
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
 }
 
 /// One axis of a grid: `INPUT=START:END:STEP`, both ends included.
@@ -407,6 +441,14 @@ impl FromStr for Axis {
                 input,
                 minimum: input.minimum(),
                 start,
+            });
+        }
+        if end > input.maximum() {
+            return Err(GridError::AboveMaximum {
+                spec: spec.into(),
+                input,
+                maximum: input.maximum(),
+                end,
             });
         }
         let intervals = ((end - start) / step).round();
@@ -808,6 +850,68 @@ mod tests {
         assert_eq!(price.points[0].profit, None);
     }
 
+    /// The seed with a constant-elasticity curve through (80, 10,000).
+    fn with_elasticity(elasticity: f64) -> Scenario {
+        Scenario {
+            demand_curve: Some(crate::scenario::DemandCurve {
+                kind: crate::scenario::CurveKind::ConstantElasticity,
+                elasticity,
+                reference_price: 80.0,
+            }),
+            ..seed()
+        }
+    }
+
+    #[test]
+    fn an_elasticity_at_its_maximum_shows_the_decrease_slope_only() {
+        // Regression: at elasticity 0 (its maximum) the right-hand step
+        // evaluated a positive elasticity, which no scenario may hold.
+        // Profit = 50 x 10,000 x 1.25^e - 50,000; d/de at 0 = 500,000 x ln 1.25 = 111,571.8.
+        let d = derivative_of(&with_elasticity(0.0), Input::DemandElasticity);
+        assert_eq!(d.side, Side::Left);
+        assert_eq!(d.right, None);
+        assert!(
+            (d.derivative.unwrap() - 500_000.0 * 1.25f64.ln()).abs() < 1.0,
+            "{:?}",
+            d.derivative
+        );
+    }
+
+    #[test]
+    fn a_step_past_an_inputs_maximum_has_no_figures() {
+        // Regression: elasticity -1 moved by -200% is +1, above the maximum of 0,
+        // and used to be evaluated (575,000 at price 100).
+        let rows = one_way(&with_elasticity(-1.0), &[-200.0, 20.0]).unwrap();
+        let e = rows.iter().find(|r| r.input == Input::DemandElasticity).unwrap();
+        assert_eq!(e.points[0].value, None);
+        assert_eq!(e.points[0].profit, None);
+        // +20%: -1.2; demand 10,000 x 1.25^-1.2 = 7,651.9, profit 50 x that - 50,000.
+        let expected = 50.0 * 10_000.0 * 1.25f64.powf(-1.2) - 50_000.0;
+        assert!((e.points[1].profit.unwrap() - expected).abs() < 1e-6);
+    }
+
+    #[test]
+    fn headroom_percent_of_a_negative_input_has_the_sign_of_the_move() {
+        // Regression: (be - value) / value flipped the sign for a negative value.
+        // Profit 50 x 10,000 x 1.25^e - 50,000 = 0 at e = ln 0.1 / ln 1.25 = -10.319;
+        // from -1 that is a fall of 9.319, -931.9% of |-1|.
+        let b = break_even_of(&with_elasticity(-1.0), Input::DemandElasticity);
+        let be = 0.1f64.ln() / 1.25f64.ln();
+        assert!((b.break_even.unwrap() - be).abs() < 1e-9);
+        assert!((b.headroom_percent.unwrap() - (be + 1.0) * 100.0).abs() < 1e-6);
+        assert!(b.headroom_percent.unwrap() < 0.0);
+    }
+
+    #[test]
+    fn grid_ranges_above_an_inputs_maximum_are_refused() {
+        let err = "demand_curve.elasticity=-2:1:1"
+            .parse::<Axis>()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must be at most 0, but the range ends at 1"), "{err}");
+        assert!("demand_curve.elasticity=-2:0:1".parse::<Axis>().is_ok());
+    }
+
     #[test]
     fn grid_axes_include_both_ends_without_float_drift() {
         let a: Axis = "price=80:120:5".parse().unwrap();
@@ -831,7 +935,7 @@ mod tests {
         assert!(err("price=80:120:0").contains("step must be above 0"));
         assert!(err("price=120:80:5").contains("end must not be below the start"));
         assert!(err("price=a:1:1").contains("`a` is not a number"));
-        assert!(err("price=0:1e12:1").contains("above the limit"));
+        assert!(err("price=0:1e12:1").contains("a grid of 1,000,000,000,001 cells is above the limit of 4,000,000"));
     }
 
     #[test]

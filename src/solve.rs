@@ -112,7 +112,15 @@ impl Metric {
                 .iter()
                 .find(|n| n.fields.contains(&self.spec.name))
                 .map(|n| n.message.clone())
-                .unwrap_or_else(|| "the figure is not finite".to_string()),
+                .unwrap_or_else(|| match self.spec.name {
+                    "target_profit_units" if scenario.target_profit.is_none() => {
+                        "the scenario sets no `target_profit`".to_string()
+                    }
+                    name if name.starts_with("marketing_") && scenario.marketing.is_none() => {
+                        "the scenario has no `[marketing]` table".to_string()
+                    }
+                    _ => "the figure is not finite".to_string(),
+                }),
         }
     }
 }
@@ -194,9 +202,7 @@ pub struct Solution {
 /// No value of the input reaches the goal.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
-    #[error(
-        "`{input}` is not set in this scenario, so there is no value to start from; set it in the file to solve for it"
-    )]
+    #[error("`{input}` is not set in this scenario, so there is no value to start from; {}", not_set_hint(*.input))]
     NotSet { input: Input },
     #[error("no allowed value of `{input}` brings `{metric}` to {target}: {why}", target = plain(*.target))]
     NoSolution {
@@ -209,6 +215,20 @@ pub enum SolveError {
         /// The value tried that came closest, and the metric there.
         closest: Option<(f64, f64)>,
     },
+}
+
+/// What to do about an input the scenario does not set.
+fn not_set_hint(input: Input) -> &'static str {
+    match input {
+        Input::MarketingUplift => {
+            "the uplift comes from the Hill response (`response = \"hill\"`): vary `marketing.spend` or a Hill parameter instead"
+        }
+        Input::MarketingMaxUplift | Input::MarketingHalfSaturationSpend | Input::MarketingShape => {
+            "it belongs to a Hill response: add `response = \"hill\"` and its parameters to `[marketing]` to solve for it"
+        }
+        Input::DemandElasticity => "add a `[demand_curve]` table to the file to solve for it",
+        _ => "set it in the file to solve for it",
+    }
 }
 
 /// Serialises an input as its name (`marketing.spend`).
@@ -246,12 +266,20 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
     let minimum = input.minimum();
     let maximum = input.maximum();
     let mut moved = scenario.clone();
+    // The lowest and highest figure of the metric among the values tried,
+    // kept as the metric itself: `m - target` loses it when the target
+    // dwarfs it (a target of -1e300).
+    let mut extremes: (Option<f64>, Option<f64>) = (None, None);
     let mut g = |x: f64| -> Option<f64> {
         input.set(&mut moved, x);
-        goal.metric
-            .at(&moved)
-            .map(|m| m - goal.target)
-            .filter(|d| d.is_finite())
+        let m = goal.metric.at(&moved)?;
+        if extremes.0.is_none_or(|lo| m < lo) {
+            extremes.0 = Some(m);
+        }
+        if extremes.1.is_none_or(|hi| m > hi) {
+            extremes.1 = Some(m);
+        }
+        Some(m - goal.target).filter(|d| d.is_finite())
     };
     let g0 = g(today);
     let scale = goal.target.abs().max(g0.map_or(0.0, |d| (d + goal.target).abs()));
@@ -265,6 +293,15 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         tolerance,
         method,
     };
+    // An answer a hair from a short decimal (75.00000000000003) reads as that
+    // decimal (75) when the model, re-evaluated there, hits the target too.
+    let tidied = |g: &mut dyn FnMut(f64) -> Option<f64>, x: f64, d: f64| {
+        let t = crate::model::tidy(x);
+        match g(t) {
+            Some(dt) if t != x && t >= minimum && t <= maximum && dt.abs() <= tolerance => (t, dt),
+            _ => (x, d),
+        }
+    };
 
     if let Some(d0) = g0 {
         if d0 == 0.0 {
@@ -275,13 +312,14 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         if let Some(d1) = g(x1)
             && d1 != d0
         {
-            let x = today - d0 * (x1 - today) / (d1 - d0);
+            // Clamped, so a root at the minimum that rounding puts a hair
+            // below it (fixed cost 0 for zero break-even units) is still tried.
+            let x = (today - d0 * (x1 - today) / (d1 - d0)).clamp(minimum, maximum);
             if x.is_finite()
-                && x >= minimum
-                && x <= maximum
                 && let Some(d) = g(x)
                 && d.abs() <= tolerance
             {
+                let (x, d) = tidied(&mut g, x, d);
                 return Ok(answer(x, d, Method::Linear));
             }
         }
@@ -299,16 +337,28 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
     while down.is_some() || up.is_some() {
         let reach = stride * 2f64.powi(k);
         k += 1;
-        if let Some((last, last_d)) = down {
-            let x = (today - reach).max(minimum);
+        if let Some((last, last_d)) = down
+            && let x = (today - reach).max(minimum)
+            // An input without a lower limit (the elasticity) stops where the
+            // scan overflows, as the upward scan does: at -inf the model
+            // reads 0 x inf and a linear curve's demand falls to 0.
+            && (x.is_finite() && x >= -f64::MAX / 4.0 && k <= 2100)
+        {
             let d = g(x);
             if let Some(d) = d {
                 seen.add(x, d);
+                // A value tried that hits the target (the metric exactly at
+                // the target at the input's minimum, say) is an answer, not
+                // merely one end of a bracket.
+                if d.abs() <= tolerance {
+                    return Ok(answer(x, d, Method::Bracketing));
+                }
             }
             if let (Some(a), Some(b)) = (d, last_d)
                 && (a < 0.0) != (b < 0.0)
                 && let Some((root, r)) = brent(&mut g, x, a, last, b, tolerance)
             {
+                let (root, r) = tidied(&mut g, root, r);
                 return Ok(answer(root, r, Method::Bracketing));
             }
             if let (None, Some(b)) = (d, last_d)
@@ -317,6 +367,8 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
                 return Ok(answer(root, r, Method::Bracketing));
             }
             down = (x > minimum && last > minimum).then_some((x, d.or(last_d)));
+        } else {
+            down = None;
         }
         if let Some((last, last_d)) = up {
             let x = (today + reach).min(maximum);
@@ -327,11 +379,15 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
             let d = g(x);
             if let Some(d) = d {
                 seen.add(x, d);
+                if d.abs() <= tolerance {
+                    return Ok(answer(x, d, Method::Bracketing));
+                }
             }
             if let (Some(a), Some(b)) = (d, last_d)
                 && (a < 0.0) != (b < 0.0)
                 && let Some((root, r)) = brent(&mut g, last, b, x, a, tolerance)
             {
+                let (root, r) = tidied(&mut g, root, r);
                 return Ok(answer(root, r, Method::Bracketing));
             }
             if let (None, Some(b)) = (d, last_d)
@@ -343,6 +399,52 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         }
     }
 
+    // No value tried crosses the target, but a hump (or a dip) narrower than
+    // the scan's stride can still reach it between two of them: profit with
+    // a demand curve peaks between prices 16 and 20 of the scan's 12, 13, 14,
+    // 16, 20, 28. Search the neighbourhood of the value that came closest for
+    // the metric's extreme, and bracket the target from there.
+    let all_below = seen.highest.is_some_and(|(_, hi)| hi < 0.0);
+    let all_above = seen.lowest.is_some_and(|(_, lo)| lo > 0.0);
+    if all_below || all_above {
+        let sign = if all_below { 1.0 } else { -1.0 };
+        let mut points = seen.points.clone();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        points.dedup_by(|a, b| a.0 == b.0);
+        let best = (0..points.len()).max_by(|&i, &j| (sign * points[i].1).total_cmp(&(sign * points[j].1)));
+        if let Some(i) = best {
+            let (a, b) = (points[i.saturating_sub(1)].0, points[(i + 1).min(points.len() - 1)].0);
+            if let Some((xe, ve)) = golden_max(&mut |x| g(x).map(|d| sign * d), a, b) {
+                let de = sign * ve;
+                seen.add(xe, de);
+                if de.abs() <= tolerance {
+                    return Ok(answer(xe, de, Method::Bracketing));
+                }
+                if ve > 0.0 {
+                    // The target is crossed on both sides of the extreme:
+                    // the answer is the crossing nearer today's value.
+                    let ends = [points[i.saturating_sub(1)], points[(i + 1).min(points.len() - 1)]];
+                    let mut found: Option<(f64, f64)> = None;
+                    for (x0, d0) in ends {
+                        if x0 == xe || (d0 < 0.0) == (de < 0.0) {
+                            continue;
+                        }
+                        let (lo, flo, hi, fhi) = if x0 < xe { (x0, d0, xe, de) } else { (xe, de, x0, d0) };
+                        if let Some((root, r)) = brent(&mut g, lo, flo, hi, fhi, tolerance)
+                            && found.is_none_or(|(f, _)| (root - today).abs() < (f - today).abs())
+                        {
+                            found = Some((root, r));
+                        }
+                    }
+                    if let Some((root, r)) = found {
+                        let (root, r) = tidied(&mut g, root, r);
+                        return Ok(answer(root, r, Method::Bracketing));
+                    }
+                }
+            }
+        }
+    }
+
     let metric = goal.metric.name();
     let target = plain(goal.target);
     let range = match (minimum.is_finite(), maximum.is_finite()) {
@@ -351,15 +453,20 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         (false, true) => format!("<= {}", plain(maximum)),
         (false, false) => "at all".to_string(),
     };
+    let (lowest, highest) = extremes;
+    let figure = |e: Option<f64>| e.map_or_else(|| "undefined".into(), plain);
     let why = match (seen.lowest, seen.highest) {
-        (None, _) | (_, None) => format!("`{metric}` is undefined at every value tried"),
+        (None, _) | (_, None) => format!(
+            "`{metric}` is undefined at every value tried ({})",
+            goal.metric.why_undefined(scenario)
+        ),
         (Some((_, lo)), Some(_)) if lo > 0.0 => format!(
             "`{metric}` stays above {target} for every `{input}` {range} (the lowest it gets is {})",
-            plain(lo + goal.target)
+            figure(lowest)
         ),
         (Some(_), Some((_, hi))) if hi < 0.0 => format!(
             "`{metric}` stays below {target} for every `{input}` {range} (the highest it gets is {})",
-            plain(hi + goal.target)
+            figure(highest)
         ),
         _ => format!("`{metric}` jumps across {target} without reaching it"),
     };
@@ -369,7 +476,9 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
         metric,
         target: goal.target,
         why,
-        closest: seen.closest.map(|(x, d)| (x, d + goal.target)),
+        closest: seen
+            .closest
+            .map(|(x, d)| (x, goal.metric.at(&input.with(scenario, x)).unwrap_or(d + goal.target))),
     })
 }
 
@@ -407,16 +516,59 @@ fn toward_edge(
     None
 }
 
+/// The highest value of `f` on `[a, b]` by golden-section search, as
+/// `(x, f(x))`; exact for a function with one peak there, and the best value
+/// seen otherwise. Undefined points count as the lowest.
+fn golden_max(f: &mut impl FnMut(f64) -> Option<f64>, mut a: f64, mut b: f64) -> Option<(f64, f64)> {
+    const R: f64 = 0.618_033_988_749_894_8;
+    let mut best: Option<(f64, f64)> = None;
+    let keep = |x: f64, v: Option<f64>, best: &mut Option<(f64, f64)>| {
+        if let Some(v) = v
+            && best.is_none_or(|(_, b)| v > b)
+        {
+            *best = Some((x, v));
+        }
+        v.unwrap_or(f64::NEG_INFINITY)
+    };
+    for x in [a, b] {
+        let v = f(x);
+        keep(x, v, &mut best);
+    }
+    let (mut c, mut d) = (b - R * (b - a), a + R * (b - a));
+    let (vc, vd) = (f(c), f(d));
+    let (mut fc, mut fd) = (keep(c, vc, &mut best), keep(d, vd, &mut best));
+    for _ in 0..200 {
+        if (b - a).abs() <= 4.0 * f64::EPSILON * a.abs().max(b.abs()).max(f64::MIN_POSITIVE) {
+            break;
+        }
+        if fc >= fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - R * (b - a);
+            let v = f(c);
+            fc = keep(c, v, &mut best);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + R * (b - a);
+            let v = f(d);
+            fd = keep(d, v, &mut best);
+        }
+    }
+    best
+}
+
 /// The extremes and the closest miss among the values tried.
 #[derive(Default)]
 struct Seen {
     lowest: Option<(f64, f64)>,
     highest: Option<(f64, f64)>,
     closest: Option<(f64, f64)>,
+    /// Every value tried with its distance from the target.
+    points: Vec<(f64, f64)>,
 }
 
 impl Seen {
     fn add(&mut self, x: f64, d: f64) {
+        self.points.push((x, d));
         if self.lowest.is_none_or(|(_, lo)| d < lo) {
             self.lowest = Some((x, d));
         }
@@ -619,6 +771,23 @@ mod tests {
     }
 
     #[test]
+    fn an_unset_curve_parameter_says_how_to_set_it() {
+        // "set it in the file" was wrong advice for the uplift of a Hill response.
+        let msg = SolveError::NotSet {
+            input: Input::MarketingUplift,
+        }
+        .to_string();
+        assert!(
+            msg.contains("vary `marketing.spend` or a Hill parameter instead"),
+            "{msg}"
+        );
+        let msg = solve(&seed(), Input::DemandElasticity, profit(0.0))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("add a `[demand_curve]` table"), "{msg}");
+    }
+
+    #[test]
     fn a_step_in_the_metric_is_not_mistaken_for_a_root() {
         // Whole break-even units jump from 1,000 to 1,001: 1,000.5 is never reached.
         let s = seed();
@@ -630,6 +799,110 @@ mod tests {
             solve(&s, Input::FixedCost, goal),
             Err(SolveError::NoSolution { .. })
         ));
+    }
+
+    #[test]
+    fn a_target_met_exactly_at_the_inputs_minimum_is_found() {
+        // Regression: break-even units are 0 exactly at fixed cost 0 (0 / 50),
+        // but the scan only looked for a change of sign and reported that the
+        // metric "jumps across 0 without reaching it".
+        let goal = Goal {
+            metric: Metric::named("break_even_units").unwrap(),
+            target: 0.0,
+        };
+        let a = solve(&seed(), Input::FixedCost, goal).unwrap();
+        assert_eq!(a.value, 0.0);
+        assert_eq!(a.achieved, 0.0);
+    }
+
+    #[test]
+    fn the_lowest_figure_is_reported_even_when_the_target_dwarfs_it() {
+        // Regression: the message added the target back to `profit - target`,
+        // and with a target of -1e300 the lowest profit read 0. It is at price 0:
+        // 0 - 50,000 - 50 x 10,000 = -550,000.
+        let msg = solve(&seed(), Input::Price, profit(-1e300)).unwrap_err().to_string();
+        assert!(msg.contains("(the lowest it gets is -550000)"), "{msg}");
+    }
+
+    #[test]
+    fn an_undefined_metric_says_why() {
+        // The seed sets no target profit, so target_profit_units is undefined everywhere.
+        let goal = Goal {
+            metric: Metric::named("target_profit_units").unwrap(),
+            target: 100.0,
+        };
+        let msg = solve(&seed(), Input::Price, goal).unwrap_err().to_string();
+        assert!(
+            msg.contains("undefined at every value tried (the scenario sets no `target_profit`)"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn answers_a_hair_from_a_short_decimal_read_as_that_decimal() {
+        // Break-even units 2,000: 50,000 / (p - 50) = 2,000 -> p = 75, which Brent
+        // lands on as 75.00000000000003; 75 re-evaluates to exactly 2,000.
+        let goal = Goal {
+            metric: Metric::named("break_even_units").unwrap(),
+            target: 2_000.0,
+        };
+        let a = solve(&seed(), Input::Price, goal).unwrap();
+        assert_eq!(a.value, 75.0);
+        assert_eq!(a.residual, 0.0);
+        // Fixed cost: 2,000 x 50 = 100,000.
+        assert_eq!(solve(&seed(), Input::FixedCost, goal).unwrap().value, 100_000.0);
+    }
+
+    #[test]
+    fn a_target_inside_a_hump_narrower_than_the_scan_stride_is_found() {
+        // Regression: profit peaks in price with a demand curve, and the scan
+        // from 12 tried 16 and 20 but nothing between, so a reachable target
+        // was reported as out of reach.
+        // Profit(p) = (p - 6) x 62,500 x (p / 12)^-1.5 - 140,000, highest at
+        // p = 6 x 1.5 / 0.5 = 18: 750,000 x 1.5^-1.5 - 140,000 = 268,248.3.
+        // At 16: 625,000 x (4/3)^-1.5 - 140,000 = 265,949; at 20:
+        // 875,000 x (5/3)^-1.5 - 140,000 = 266,663; both below 267,500.
+        let s = Scenario {
+            price: 12.0,
+            unit_variable_cost: 6.0,
+            fixed_cost: 140_000.0,
+            demand: 62_500.0,
+            demand_curve: Some(crate::scenario::DemandCurve {
+                kind: crate::scenario::CurveKind::ConstantElasticity,
+                elasticity: -1.5,
+                reference_price: 12.0,
+            }),
+            ..seed()
+        };
+        let a = solve(&s, Input::Price, profit(267_500.0)).unwrap();
+        check(&s, &a, profit(267_500.0));
+        // The crossing nearer today's 12 is on the rising side, below 18.
+        assert!(a.value > 16.0 && a.value < 18.0, "{}", a.value);
+        // Above the peak, the message gives the peak, not the best value tried.
+        let msg = solve(&s, Input::Price, profit(300_000.0)).unwrap_err().to_string();
+        assert!(msg.contains("the highest it gets is 268248"), "{msg}");
+    }
+
+    #[test]
+    fn an_input_without_a_lower_limit_is_not_tried_at_minus_infinity() {
+        // Regression: the downward scan of the elasticity ran on to -inf,
+        // where a linear curve's demand is max(NaN, 0) = 0 and profit
+        // -50,000, and the message said profit "jumps across 0". At the
+        // reference price the elasticity does not move demand: profit is
+        // 450,000 for every elasticity.
+        let s = Scenario {
+            demand_curve: Some(crate::scenario::DemandCurve {
+                kind: crate::scenario::CurveKind::Linear,
+                elasticity: -1.5,
+                reference_price: 100.0,
+            }),
+            ..seed()
+        };
+        let msg = solve(&s, Input::DemandElasticity, profit(0.0)).unwrap_err().to_string();
+        assert!(
+            msg.contains("stays above 0 for every `demand_curve.elasticity` <= 0 (the lowest it gets is 450000)"),
+            "{msg}"
+        );
     }
 
     #[test]

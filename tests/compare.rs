@@ -62,9 +62,9 @@ fn csv_is_one_row_per_field_and_scenario() {
         lines[0],
         "section,field,scenario,source,variant,value,change,percent_change"
     );
-    // 12 inputs (7 plain, 4 curve parameters, target profit) and 23 result
-    // fields for each of 2 scenarios.
-    assert_eq!(lines.len(), 1 + 2 * (12 + 23));
+    // 13 inputs (7 plain, 4 curve parameters, the curve's reference price,
+    // target profit) and 23 result fields for each of 2 scenarios.
+    assert_eq!(lines.len(), 1 + 2 * (13 + 23));
     assert!(lines.contains(&"result,profit,Medical imaging diagnosis,scenarios/medical-imaging.toml,,450000,,"));
     assert!(lines.contains(
         &"result,profit,\"Medical imaging diagnosis, with campaign\",scenarios/medical-imaging-campaign.toml,,700000,250000,55.55555555555556"
@@ -107,4 +107,35 @@ fn table_snapshot_variants() {
 #[test]
 fn markdown_snapshot_variants() {
     insta::assert_snapshot!(stdout(&["compare", VARIANTS, "-f", "markdown"]));
+}
+
+#[test]
+fn a_changed_demand_curve_kind_and_reference_price_are_shown() {
+    // Regression: at a price away from the reference price the linear variant
+    // sells fewer units, but no input row said why.
+    // Constant elasticity: 50,000 x (15/12)^-1.5 = 35,777.09 units; linear:
+    // 50,000 x (1 - 1.5 x 3/12) = 31,250.
+    let text = "price = 15\nunit_variable_cost = 6\nfixed_cost = 120000\ndemand = 50000\n\
+                [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -1.5\nreference_price = 12\n\
+                [scenarios.linear]\ndemand_curve = { kind = \"linear\", reference_price = 14 }\n";
+    let out = Command::cargo_bin("plan")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(["compare", "-"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(out).unwrap();
+    let kind = table.lines().find(|l| l.contains("demand_curve.kind")).unwrap();
+    for part in ["constant_elasticity", "linear", "changed"] {
+        assert!(kind.contains(part), "{kind}");
+    }
+    let reference = table
+        .lines()
+        .find(|l| l.contains("demand_curve.reference_price"))
+        .unwrap();
+    assert!(reference.contains("+2 (+16.7%)"), "{reference}");
 }

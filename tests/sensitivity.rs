@@ -136,13 +136,64 @@ fn one_way_rows_follow_the_steps_and_sort_by_swing() {
 
 #[test]
 fn steps_must_be_finite_numbers() {
+    // Bad usage, as every malformed flag is: exit 2, naming the flag.
     plan()
         .args(["sensitivity", SEED, "--steps", "10,inf"])
         .assert()
-        .code(1)
+        .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("step inf% is not a finite number"));
-    plan().args(["sensitivity", SEED, "--steps", "ten"]).assert().code(2);
+        .stderr(predicate::str::contains("`inf` is not a finite number of percent"))
+        .stderr(predicate::str::contains("--steps"));
+    plan()
+        .args(["sensitivity", SEED, "--steps", "ten"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`ten` is not a finite number of percent"));
+}
+
+#[test]
+fn a_repeated_step_is_bad_usage_not_a_duplicate_csv_column() {
+    plan()
+        .args(["sensitivity", SEED, "--steps=5,5", "-f", "csv"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("`--steps` gives +5% twice"));
+}
+
+#[test]
+fn csv_step_columns_are_plain_names_without_thousands_separators() {
+    // Regression: a step of 1000% was a quoted column `"profit_at_+1,000%"`.
+    let csv = String::from_utf8(
+        plan()
+            .args(["sensitivity", SEED, "--steps=-20.5,1000", "-f", "csv"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with("profit_at_-20.5%,profit_at_+1000%,break_even_units_at_-20.5%,break_even_units_at_+1000%"),
+        "{header}"
+    );
+    // Price +1000% is 1,100: (1,100 - 50) x 10,000 - 50,000 = 10,450,000.
+    let price = csv.lines().find(|l| l.starts_with("price,")).unwrap();
+    assert!(price.contains(",10450000,"), "{price}");
+}
+
+#[test]
+fn a_step_that_overflows_is_not_called_below_the_minimum() {
+    // Regression: 100 + 100 x 1e308 / 100 overflows, and the note said the
+    // step took price below its minimum of 0.
+    plan()
+        .args(["sensitivity", SEED, "--steps=1e308"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("below its minimum").not())
+        .stdout(predicate::str::contains(
+            "`price`: step +1.0000e308% would take it beyond what the model can compute",
+        ));
 }
 
 #[test]
@@ -270,10 +321,10 @@ fn a_grid_above_the_cell_limit_is_refused_before_any_work() {
         .args(["-f", "csv"])
         .timeout(std::time::Duration::from_secs(5))
         .assert()
-        .code(1)
+        .code(2)
         .stdout("")
         .stderr(predicate::str::contains(
-            "a grid of 9000000 cells is above the limit of 4000000",
+            "a grid of 9,000,000 cells is above the limit of 4,000,000",
         ));
 }
 
@@ -311,8 +362,25 @@ fn bad_grids_are_usage_errors_that_say_what_is_wrong() {
     plan()
         .args(["sensitivity", SEED, "--grid", "price=80:120:5", "--grid", "price=1:2:1"])
         .assert()
-        .code(1)
+        .code(2)
+        .stdout("")
         .stderr(predicate::str::contains("both grid axes vary `price`"));
+    // Regression: an elasticity range past its maximum of 0 was evaluated.
+    plan()
+        .args([
+            "sensitivity",
+            "scenarios/ai-api-pricing.toml",
+            "--grid",
+            "demand_curve.elasticity=-2:1:1",
+            "--grid",
+            "price=10:12:1",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "`demand_curve.elasticity` must be at most 0, but the range ends at 1",
+        ));
 }
 
 #[test]

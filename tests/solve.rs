@@ -208,3 +208,26 @@ fn output_file_gets_the_answers() {
     assert_eq!(v["metric"], "profit");
     assert_eq!(v["target"], 0.0);
 }
+
+#[test]
+fn change_percent_of_a_negative_input_has_the_sign_of_the_change() {
+    // Regression: (value - today) / today flipped the sign for an elasticity.
+    // Demand 10,000 x (100 / 80)^e; profit 50 x that - 50,000 = 0 at
+    // 1.25^e = 0.1, e = ln 0.1 / ln 1.25 = -10.319: a fall of 9.319 from -1,
+    // -931.9% of |-1|.
+    let text = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+                [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -1\nreference_price = 80\n";
+    let a = answers(&["-", "--vary", "demand_curve.elasticity"], Some(text));
+    let e = 0.1f64.ln() / 1.25f64.ln();
+    assert!((a[0]["value"].as_f64().unwrap() - e).abs() < 1e-9);
+    assert!((a[0]["change_percent"].as_f64().unwrap() - (e + 1.0) * 100.0).abs() < 1e-6);
+}
+
+#[test]
+fn a_target_reached_exactly_at_the_minimum_is_an_answer() {
+    // Regression: break-even units of 0 need fixed cost 0 (0 / 50); it was
+    // reported as "jumps across 0 without reaching it" with exit 1.
+    let a = answers(&[SEED, "--target", "break_even_units=0", "--vary", "fixed_cost"], None);
+    assert_eq!(a[0]["value"].as_f64(), Some(0.0));
+    assert_eq!(a[0]["change_percent"].as_f64(), Some(-100.0));
+}

@@ -142,6 +142,9 @@ fn shown_inputs(items: &[Compared]) -> Vec<&'static str> {
         })
         .map(|i| i.name())
         .collect();
+    if any(&|s| s.demand_curve.is_some()) {
+        names.push("demand_curve.reference_price");
+    }
     if any(&|s| s.target_profit.is_some()) {
         names.push("target_profit");
     }
@@ -184,6 +187,30 @@ impl Report for CompareReport {
             rows.push(Row::Cells(cells));
         }
 
+        // The demand curve's kind is text, not a number: shown to people only
+        // (JSON has it in `inputs.demand_curve.kind`).
+        if items.iter().any(|i| i.inputs.demand_curve.is_some()) {
+            let kind = |s: &Scenario| {
+                s.demand_curve.as_ref().map(|c| match c.kind {
+                    plan::scenario::CurveKind::ConstantElasticity => "constant_elasticity",
+                    plan::scenario::CurveKind::Linear => "linear",
+                })
+            };
+            let mut cells = vec![
+                Cell::text("demand_curve.kind"),
+                Cell::text(kind(&first.inputs).unwrap_or("not set")),
+            ];
+            for item in &items[1..] {
+                cells.push(Cell::text(kind(&item.inputs).unwrap_or("not set")));
+                cells.push(Cell::text(if kind(&item.inputs) == kind(&first.inputs) {
+                    "0"
+                } else {
+                    "changed"
+                }));
+            }
+            rows.push(Row::Cells(cells));
+        }
+
         let mut group = "";
         for (index, spec) in FIELDS.iter().enumerate() {
             if !items.iter().any(|i| spec.applies_to(&i.inputs)) {
@@ -216,7 +243,7 @@ impl Report for CompareReport {
             format!("{} ({})", first.name, spec_of(first))
         } else {
             format!(
-                "{} scenarios, each against {} ({})",
+                "{} scenarios; each change is against the first, {} ({})",
                 items.len(),
                 first.name,
                 spec_of(first)

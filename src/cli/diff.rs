@@ -126,10 +126,12 @@ impl DiffReport {
             }));
         }
         for setting in diff.settings.iter().filter(|s| s.changed) {
-            let what = if setting.setting == "currency" {
-                "plan does not convert currencies, so money changes compare unlike amounts"
-            } else {
-                "plan does not convert periods, so changes compare figures over unlike spans"
+            let what = match setting.setting {
+                "currency" => "plan does not convert currencies, so money changes compare unlike amounts",
+                "period" => "plan does not convert periods, so changes compare figures over unlike spans",
+                // A reshaped curve or response is a change in the model, shown
+                // with the inputs and bridged; nothing to warn about.
+                _ => continue,
             };
             notes.push(DiffNote {
                 plan: None,
@@ -252,7 +254,7 @@ impl Report for DiffReport {
             spec_of(&self.new)
         ))];
         if !self.results_differ {
-            let inputs = if self.diff.inputs.is_empty() {
+            let inputs = if self.diff.inputs.is_empty() && !self.diff.settings.iter().any(|s| s.changed) {
                 "no input differs either"
             } else {
                 "though some inputs differ"
@@ -268,7 +270,7 @@ impl Report for DiffReport {
             "% change".into(),
         ];
         let mut rows = Vec::new();
-        if !self.diff.inputs.is_empty() {
+        if !self.diff.inputs.is_empty() || self.diff.settings.iter().any(|s| s.changed) {
             rows.push(Row::Section("Inputs that differ".into()));
         }
         for input in &self.diff.inputs {

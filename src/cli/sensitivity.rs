@@ -24,7 +24,8 @@ pub struct Args {
         value_name = "PERCENT,...",
         value_delimiter = ',',
         allow_hyphen_values = true,
-        default_value = "-20,-10,10,20"
+        default_value = "-20,-10,10,20",
+        value_parser = parse_step
     )]
     steps: Vec<f64>,
     /// A two-way data table instead: give twice, rows then columns, as
@@ -39,7 +40,32 @@ pub struct Args {
     output: OutputArgs,
 }
 
+/// One `--steps` value: a finite number of percent.
+fn parse_step(text: &str) -> Result<f64, String> {
+    if text.trim().is_empty() {
+        return Err("a step is empty; give steps as `--steps=-30,-15,15,30`".into());
+    }
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("`{text}` is not a finite number of percent; give steps as `--steps=-30,-15,15,30`"))
+}
+
 pub fn run(args: Args) -> anyhow::Result<i32> {
+    if let Some(twice) = args
+        .steps
+        .iter()
+        .enumerate()
+        .find(|(i, s)| args.steps[..*i].contains(s))
+        .map(|(_, s)| *s)
+    {
+        eprintln!(
+            "error: `--steps` gives {} twice; give each step once, as `--steps=-30,-15,15,30`",
+            step_label(twice)
+        );
+        return Ok(2);
+    }
     if !args.grid.is_empty() && args.grid.len() != 2 {
         eprintln!(
             "error: `--grid` takes two axes, rows then columns, as `--grid price=80:120:5 --grid demand=8000:16000:1000`; got {}",
@@ -47,8 +73,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         );
         return Ok(2);
     }
-    if let [rows, columns] = args.grid.as_slice() {
-        sensitivity::check_grid(rows, columns)?;
+    if let [rows, columns] = args.grid.as_slice()
+        && let Err(e) = sensitivity::check_grid(rows, columns)
+    {
+        // Bad usage, as a malformed `--grid` is: exit 2 before any work.
+        eprintln!("error: {e}");
+        return Ok(2);
     }
     sensitivity::check_steps(&args.steps)?;
     args.output.check()?;
@@ -174,6 +204,19 @@ pub(super) fn notes(a: &Sensitivity) -> Vec<String> {
             if at_minimum.len() == 1 { "is" } else { "are" },
         ));
     }
+    let at_maximum: Vec<String> = a
+        .derivatives
+        .iter()
+        .filter(|d| d.side == Side::Left && d.value >= d.input.maximum())
+        .map(|d| format!("`{}`", d.input))
+        .collect();
+    if !at_maximum.is_empty() {
+        notes.push(format!(
+            "{} {} at the highest allowed value, so the slope shown is for a decrease only",
+            at_maximum.join(", "),
+            if at_maximum.len() == 1 { "is" } else { "are" },
+        ));
+    }
     if a.profit == 0.0 {
         notes.push("profit is exactly 0, so no elasticity (slope x value / profit) is defined".into());
     }
@@ -193,19 +236,47 @@ pub(super) fn notes(a: &Sensitivity) -> Vec<String> {
         ));
     }
     for row in &a.one_way {
-        let below: Vec<String> = row
+        // Why a step has no figures: it takes the input out of its allowed
+        // values, or past what the model can compute.
+        let outside = |why: fn(f64, Input) -> bool| -> Vec<String> {
+            row.points
+                .iter()
+                .filter(|p| p.value.is_none() && why(row.value + row.value * p.step_percent / 100.0, row.input))
+                .map(|p| step_label(p.step_percent))
+                .collect()
+        };
+        let below = outside(|v, input| v < input.minimum());
+        let above = outside(|v, input| v > input.maximum());
+        let too_large: Vec<String> = row
             .points
             .iter()
-            .filter(|p| p.value.is_none())
+            .filter(|p| {
+                let v = row.value + row.value * p.step_percent / 100.0;
+                (p.value.is_none() && !v.is_finite()) || (p.value.is_some() && p.profit.is_none())
+            })
             .map(|p| step_label(p.step_percent))
             .collect();
-        if !below.is_empty() {
-            notes.push(format!(
-                "`{}`: step {} would take it below its minimum of {}, so it has no figures",
-                row.input,
-                below.join(", "),
-                plan_number(row.input.minimum())
-            ));
+        for (steps, what) in [
+            (
+                below,
+                format!("below its minimum of {}", plan_number(row.input.minimum())),
+            ),
+            (
+                above,
+                format!("above its maximum of {}", plan_number(row.input.maximum())),
+            ),
+            (
+                too_large,
+                "beyond what the model can compute (profit overflows)".to_string(),
+            ),
+        ] {
+            if !steps.is_empty() {
+                notes.push(format!(
+                    "`{}`: step {} would take it {what}, so it has no figures",
+                    row.input,
+                    steps.join(", "),
+                ));
+            }
         }
     }
     for b in &a.break_even {
@@ -222,6 +293,7 @@ fn side_text(d: &Derivative) -> String {
         (Side::Central, _) => "both sides".into(),
         (Side::Right, true) => "increase (kink)".into(),
         (Side::Right, false) => "increase (at minimum)".into(),
+        (Side::Left, _) if d.value >= d.input.maximum() => "decrease (at maximum)".into(),
         (Side::Left, _) => "decrease".into(),
     }
 }
@@ -431,7 +503,20 @@ impl Report for SensitivityReport {
         ]
         .map(String::from)
         .to_vec();
-        let steps: Vec<String> = a.steps_percent.iter().map(|&p| step_label(p)).collect();
+        // Plain numbers in column names (`profit_at_+1000%`, never `+1,000%`),
+        // so a CSV reader sees no quoted names.
+        let steps: Vec<String> = a
+            .steps_percent
+            .iter()
+            .map(|&p| {
+                let text = crate::export::full_number(p);
+                if p > 0.0 {
+                    format!("+{text}%")
+                } else {
+                    format!("{text}%")
+                }
+            })
+            .collect();
         header.extend(steps.iter().map(|s| format!("profit_at_{s}")));
         header.extend(steps.iter().map(|s| format!("break_even_units_at_{s}")));
         let rows = a

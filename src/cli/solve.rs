@@ -69,7 +69,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 today,
                 value: Some(s.value),
                 change: Some(s.value - s.today),
-                change_percent: (s.today != 0.0).then(|| (s.value - s.today) / s.today * 100.0),
+                // Over |today|, so the sign is the direction of the change
+                // even for an input below 0 (an elasticity).
+                change_percent: (s.today != 0.0).then(|| (s.value - s.today) / s.today.abs() * 100.0),
                 achieved: Some(s.achieved),
                 residual: Some(s.residual),
                 tolerance: Some(s.tolerance),
@@ -128,7 +130,7 @@ pub struct Answer {
     pub value: Option<f64>,
     /// `value - today`.
     pub change: Option<f64>,
-    /// `(value - today) / today x 100`; null when today's value is 0.
+    /// `(value - today) / |today| x 100`; null when today's value is 0.
     pub change_percent: Option<f64>,
     /// The metric re-evaluated at `value`.
     pub achieved: Option<f64>,

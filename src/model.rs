@@ -713,13 +713,29 @@ fn warnings(scenario: &Scenario, r: &Results) -> Vec<Note> {
 
 /// A number for a sentence: whole numbers without decimals, others to 4 significant places.
 fn plain(v: f64) -> String {
-    if v == v.round() && v.abs() < 1e15 {
+    let text = if v == v.round() && v.abs() < 1e15 {
         format!("{v:.0}")
-    } else {
+    } else if v.abs() < 1e15 {
         format!("{v:.4}")
             .trim_end_matches('0')
             .trim_end_matches('.')
             .to_string()
+    } else {
+        return format!("{v:.4e}");
+    };
+    // Thousands separators in the whole part, as people write amounts.
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::with_capacity(text.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 
@@ -864,7 +880,7 @@ pub(crate) mod tests {
         assert!(
             e.notes
                 .iter()
-                .any(|n| n.level == NoteLevel::Warning && n.message.contains("loss of 150000"))
+                .any(|n| n.level == NoteLevel::Warning && n.message.contains("loss of 150,000"))
         );
     }
 
@@ -927,7 +943,7 @@ pub(crate) mod tests {
         // 50 x 8,000 - 50,000 = 350,000.
         assert_eq!(e.results.units_sold, 8_000.0);
         assert_eq!(e.results.profit, 350_000.0);
-        assert!(e.notes.iter().any(|n| n.message.contains("2000 units go unserved")));
+        assert!(e.notes.iter().any(|n| n.message.contains("2,000 units go unserved")));
     }
 
     #[test]
@@ -938,7 +954,7 @@ pub(crate) mod tests {
         assert!(
             e.notes
                 .iter()
-                .any(|n| n.message.contains("break-even needs 1000 units but capacity is 500"))
+                .any(|n| n.message.contains("break-even needs 1,000 units but capacity is 500"))
         );
     }
 

@@ -102,7 +102,7 @@ fn undefined_figures_are_dashes_nulls_and_empty_cells_with_a_reason() {
     assert!(table.contains("below the unit variable cost"), "{table}");
     // (40 - 50) x 10 - 1,000 = -1,100.
     assert!(
-        table.contains("warning: the plan makes a loss of 1100 per period"),
+        table.contains("warning: the plan makes a loss of 1,100 per period"),
         "{table}"
     );
     let out = plan()

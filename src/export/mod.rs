@@ -185,6 +185,15 @@ pub fn full_number(v: f64) -> String {
 
 /// A number rounded for people, with thousands separators.
 pub fn human_number(v: f64, unit: &Unit) -> String {
+    // Beyond a quadrillion, digits stop meaning anything to a reader.
+    if v.abs() >= 1e15 && !matches!(unit, Unit::Ratio | Unit::Percent) {
+        let text = format!("{v:.3e}");
+        return match unit {
+            Unit::Money(Some(code)) => format!("{text} {code}"),
+            Unit::Multiple => format!("{text}x"),
+            _ => text,
+        };
+    }
     match unit {
         Unit::Money(currency) => {
             let decimals = if (v - v.round()).abs() < 0.005 { 0 } else { 2 };
@@ -271,5 +280,6 @@ mod tests {
         assert_eq!(human_number(-0.0001, &Unit::Money(None)), "0");
         assert_eq!(human_number(123.456789, &Unit::Plain), "123.457");
         assert_eq!(human_number(100.0, &Unit::Plain), "100");
+        assert_eq!(human_number(1e300, &Unit::Money(Some("USD".into()))), "1.000e300 USD");
     }
 }

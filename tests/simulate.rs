@@ -182,3 +182,58 @@ fn the_histogram_marks_the_loss_region() {
     // profit = 50 D - 450,000 is below 0 when D < 9,000: Phi(-0.5) = 30.9%.
     assert!(text.contains("Probability of a loss"), "{text}");
 }
+
+/// Regression: `--samples-out` renamed a temporary file over the target even
+/// when it was a device or a pipe (as root, `--samples-out /dev/null` replaced
+/// the device with a file). A named pipe stands in for the device here.
+#[cfg(unix)]
+#[test]
+fn samples_out_to_a_pipe_writes_into_it_and_keeps_the_pipe() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("samples.pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader_path = pipe.clone();
+    // Opening a pipe for reading waits for a writer; the reader is never joined
+    // before the checks, so a regression fails rather than hangs.
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::fs::File::open(reader_path)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    });
+    plan()
+        .args(["simulate", RISK, "-n", "10", "-f", "json", "--samples-out"])
+        .arg(&pipe)
+        .assert()
+        .success();
+    let kind = std::fs::metadata(&pipe).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by a file");
+    let text = reader.join().unwrap();
+    assert!(text.starts_with("sample,price,"), "{text}");
+    assert_eq!(text.lines().count(), 11);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_samples_file_is_readable_by_others_like_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("samples.csv");
+    plan()
+        .args(["simulate", RISK, "-n", "10", "-f", "json", "--samples-out"])
+        .arg(&path)
+        .assert()
+        .success();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+}

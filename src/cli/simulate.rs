@@ -130,11 +130,39 @@ impl Progress {
     }
 }
 
+/// Where the samples go: a temporary file renamed over the target at the end,
+/// or, for a path that exists but is not a regular file (`/dev/null`, a named
+/// pipe), the path itself, written in place: renaming over it would replace
+/// the device with a file.
+enum Target {
+    Temporary(tempfile::NamedTempFile),
+    InPlace(std::fs::File),
+}
+
+impl Write for Target {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Target::Temporary(f) => f.write(buf),
+            Target::InPlace(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Target::Temporary(f) => f.flush(),
+            Target::InPlace(f) => f.flush(),
+        }
+    }
+}
+
 /// Streams sample rows into a temporary CSV file next to the target, renamed
-/// over it at the end, so the file is written whole or not at all.
+/// over it at the end, so the file is written whole or not at all (a device
+/// or a pipe is written in place).
 struct SampleWriter {
     path: PathBuf,
-    writer: csv::Writer<std::io::BufWriter<tempfile::NamedTempFile>>,
+    writer: csv::Writer<std::io::BufWriter<Target>>,
+    /// The permissions the file gets: the old file's, or 0644 for a new one.
+    permissions: Option<std::fs::Permissions>,
     columns: usize,
     next: u64,
     record: Vec<String>,
@@ -143,12 +171,22 @@ struct SampleWriter {
 impl SampleWriter {
     fn create(path: &Path, uncertainty: &Uncertainty) -> anyhow::Result<SampleWriter> {
         let context = || format!("cannot write the samples to `{}`", path.display());
-        let folder = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
+        let existing = std::fs::metadata(path).ok();
+        let target = if existing.as_ref().is_some_and(|m| !m.is_file()) {
+            Target::InPlace(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(context)?,
+            )
+        } else {
+            let folder = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            Target::Temporary(tempfile::NamedTempFile::new_in(folder).with_context(context)?)
         };
-        let file = tempfile::NamedTempFile::new_in(folder).with_context(context)?;
-        let mut writer = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+        let mut writer = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, target));
         let columns = simulate::sample_columns(uncertainty);
         let mut header = vec!["sample"];
         header.extend(columns.iter().copied());
@@ -156,6 +194,7 @@ impl SampleWriter {
         Ok(SampleWriter {
             path: path.to_path_buf(),
             writer,
+            permissions: super::output::permissions_for(existing),
             columns: columns.len(),
             next: 1,
             record: Vec::new(),
@@ -183,13 +222,21 @@ impl SampleWriter {
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(context)?;
-        let mut file = buffered
+        let target = buffered
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(context)?;
-        file.flush().with_context(context)?;
-        file.as_file().sync_all().with_context(context)?;
-        file.persist(&self.path).map_err(|e| e.error).with_context(context)?;
+        match target {
+            Target::InPlace(mut file) => file.flush().with_context(context)?,
+            Target::Temporary(mut file) => {
+                file.flush().with_context(context)?;
+                file.as_file().sync_all().with_context(context)?;
+                if let Some(permissions) = self.permissions {
+                    file.as_file().set_permissions(permissions).with_context(context)?;
+                }
+                file.persist(&self.path).map_err(|e| e.error).with_context(context)?;
+            }
+        }
         Ok(())
     }
 }

@@ -294,10 +294,14 @@ impl ScenarioFile {
     /// replaces the base's table whole), validated; `Ok(None)` without one.
     pub fn uncertainty(&self, variant: Option<&str>) -> Result<Option<crate::Uncertainty>, Diagnostic> {
         let merged;
+        let scenario;
         let raw = match variant {
-            None => &self.raw,
+            None => {
+                scenario = self.base()?;
+                &self.raw
+            }
             Some(name) => {
-                self.variant(name)?;
+                scenario = self.variant(name)?;
                 let over = self.raw.scenarios.as_ref().and_then(|v| v.get_ref().get(name));
                 merged = self
                     .raw
@@ -309,6 +313,7 @@ impl ScenarioFile {
             source: &self.source,
             text: &self.text,
             variant,
+            scenario: &scenario,
         };
         raw.uncertainty
             .as_ref()

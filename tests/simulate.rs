@@ -237,3 +237,48 @@ fn a_new_samples_file_is_readable_by_others_like_any_new_file() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o644);
 }
+
+#[test]
+fn one_sample_says_why_the_spread_and_drivers_are_undefined() {
+    let text = stdout(&["simulate", RISK, "-n", "1"]);
+    assert!(text.contains(": 1 sample, seed"), "{text}");
+    assert!(
+        text.contains("with one sample the standard deviations and the risk drivers are undefined"),
+        "{text}"
+    );
+}
+
+#[test]
+fn inputs_that_do_not_move_profit_are_explained_not_left_blank() {
+    // Capacity far above demand never binds: profit is 450,000 in every sample.
+    let scenario = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+                    [uncertainty]\ncapacity = { uniform = { min = 20000, max = 30000 } }\n";
+    let out = plan()
+        .args(["simulate", "-", "-n", "1000"])
+        .write_stdin(scenario)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("profit is the same in every sample"), "{text}");
+}
+
+#[test]
+fn curve_parameters_are_shown_in_their_own_units_not_as_money() {
+    let scenario = "currency = \"USD\"\nprice = 10\nunit_variable_cost = 4\nfixed_cost = 100\ndemand = 1000\n\
+                    [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -1.5\n\
+                    [uncertainty]\n\"demand_curve.elasticity\" = { normal = { mean = -1.5, sd = 0.2 } }\n";
+    let out = plan()
+        .args(["simulate", "-", "-n", "1000"])
+        .write_stdin(scenario)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let row = text.lines().find(|l| l.contains("demand_curve.elasticity ┆")).unwrap();
+    assert!(row.contains("-1.5") && !row.contains("USD"), "{row}");
+}

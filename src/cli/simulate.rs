@@ -331,7 +331,12 @@ impl SimulateReport {
                     _ => format!("above {}", plain(u.max)),
                 };
                 let why = if u.truncated_by_input_bounds {
-                    format!(" (`{}` cannot be negative)", u.input.name())
+                    let limit = if u.input.maximum().is_finite() {
+                        "be above 0"
+                    } else {
+                        "be negative"
+                    };
+                    format!(" (`{}` cannot {limit})", u.input.name())
                 } else {
                     String::new()
                 };
@@ -350,10 +355,32 @@ impl SimulateReport {
                 percent(1.0 - be.defined as f64 / simulation.samples as f64)
             ));
         }
+        if simulation.samples < 2 {
+            notes.push(
+                "with one sample the standard deviations and the risk drivers are undefined: they need at least two samples"
+                    .to_string(),
+            );
+        } else if simulation.drivers.iter().any(|d| d.rank_correlation.is_none()) {
+            let undefined: Vec<String> = simulation
+                .drivers
+                .iter()
+                .filter(|d| d.rank_correlation.is_none())
+                .map(|d| format!("`{}`", d.input.name()))
+                .collect();
+            let profit_constant = simulation.metric(Metric::Profit).sd == Some(0.0);
+            notes.push(if profit_constant {
+                "profit is the same in every sample: the uncertain inputs do not move it, so no input drives the risk (rank correlations undefined)".to_string()
+            } else {
+                format!(
+                    "the rank correlation with profit is undefined for {}: the input does not vary in the samples measured",
+                    undefined.join(", ")
+                )
+            });
+        }
         if simulation.samples > DRIVER_SAMPLES as u64 {
             notes.push(format!(
                 "risk drivers are measured on the first {} samples (rank correlations need every value in memory)",
-                simulation.driver_samples
+                human_number(simulation.driver_samples as f64, &Unit::Units)
             ));
         }
         SimulateReport {
@@ -440,16 +467,17 @@ impl Report for SimulateReport {
             .map(|p| format!(", figures per {p}"))
             .unwrap_or_default();
         let mut blocks = vec![Block::Heading(format!(
-            "{} ({}{per}): {} samples, seed {}",
+            "{} ({}{per}): {} sample{}, seed {}",
             self.name,
             self.source,
             human_number(self.samples as f64, &Unit::Units),
+            if self.samples == 1 { "" } else { "s" },
             self.seed
         ))];
 
         let mut rows = Vec::new();
         for u in &self.uncertainty.inputs {
-            let unit = input_unit(u.input, &money);
+            let unit = crate::export::input_unit(u.input, self.inputs.currency.as_ref());
             rows.push(Row::Cells(vec![
                 Cell::text(u.input.name()),
                 Cell::text(u.distribution.to_string()),
@@ -601,14 +629,6 @@ impl Report for SimulateReport {
             row("drivers", d.input.name(), "variance_share", d.variance_share);
         }
         Table { header, rows }
-    }
-}
-
-fn input_unit(input: plan::Input, money: &Unit) -> Unit {
-    match input {
-        plan::Input::Demand | plan::Input::Capacity => Unit::Units,
-        plan::Input::MarketingUplift => Unit::Ratio,
-        _ => money.clone(),
     }
 }
 

@@ -272,7 +272,10 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
         let binding = if flat {
             Binding::Interior
         } else if x[k] - var.lower <= near {
-            if var.lower <= var.input.minimum() {
+            // The input's lowest value is an answer (no spend at all) only where
+            // the model is defined there: a price falling toward 0 on a
+            // constant-elasticity curve sells without limit, and has no optimum.
+            if var.lower <= var.input.minimum() && side(var.lower).is_some() {
                 Binding::AtMinimum
             } else {
                 Binding::LowerBound
@@ -651,6 +654,16 @@ mod tests {
         assert!(!best.interior);
         assert!(best.variables[0].check.below.unwrap() < best.value);
         assert_eq!(best.variables[0].check.above, None);
+    }
+
+    /// Regression: profit 6,400 / p - 200 (no unit cost) rises without limit as p falls to 0,
+    /// where demand is infinite; the price next to 0 was reported as `at_minimum`, a real answer.
+    #[test]
+    fn a_price_falling_toward_zero_without_cost_is_a_bound_not_an_answer() {
+        let s = scenario(&ELASTIC.replace("unit_variable_cost = 4", "unit_variable_cost = 0"));
+        let best = optimize(&s, &[vary(Input::Price, 0.0, 3.0)], "profit").unwrap();
+        assert_eq!(best.variables[0].binding, Binding::LowerBound);
+        assert!(!best.interior);
     }
 
     #[test]

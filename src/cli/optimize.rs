@@ -4,6 +4,7 @@
 use clap::CommandFactory;
 use clap::error::ErrorKind;
 use plan::optimize::{self, Binding, Optimum, Point, Variable};
+use plan::scenario::CurveKind;
 use plan::{FieldKind, Input, NoteLevel, Scenario};
 use serde::Serialize;
 
@@ -388,26 +389,61 @@ fn notes(o: &Optimum, s: &Scenario) -> Vec<ReportNote> {
                 } else {
                     ("lower", "lower")
                 };
+                let widen = if v.binding == Binding::LowerBound && v.variable.lower <= input.minimum() {
+                    format!("; `{input}` cannot go lower")
+                } else {
+                    format!("; a {way} bound would give more. Widen it with `--vary {input}=LO:HI`")
+                };
                 let mut message = format!(
-                    "no interior optimum: {} keeps rising to the {side} bound {} of `{input}`; a {way} bound would give more. Widen it with `--vary {input}=LO:HI`",
+                    "no interior optimum: {} keeps rising to the {side} bound {} of `{input}`{widen}",
                     o.metric,
                     plain(v.optimum)
                 );
-                if input == Input::Price && v.binding == Binding::UpperBound {
-                    match &s.demand_curve {
-                        None => message.push_str(
-                            "; demand here ignores price (no `[demand_curve]`), so every extra unit of price is profit",
-                        ),
-                        Some(c) if c.elasticity > -1.0 => message.push_str(&format!(
-                            "; with elasticity {} (between -1 and 0) demand falls more slowly than price rises, so a higher price always earns more until capacity or a bound stops it",
-                            plain(c.elasticity)
-                        )),
-                        Some(_) => {}
-                    }
+                if input == Input::Price {
+                    message.push_str(&price_bound_reason(v.binding, s));
                 }
                 note("warning", message);
             }
         }
+    }
+    if o.variables.iter().any(|v| v.variable.input == Input::MarketingSpend) && s.marketing_response.is_none() {
+        let why = if s.marketing.is_some() {
+            "a fixed `uplift`"
+        } else {
+            "no `[marketing]`"
+        };
+        note(
+            "info",
+            format!(
+                "the uplift here does not depend on spend ({why}), so `marketing.spend` only adds cost; a Hill curve (`response = \"hill\"` in `[marketing]`) says what spend buys"
+            ),
+        );
+    }
+    if o.flat
+        && o.variables
+            .iter()
+            .all(|v| v.profile.iter().all(|p| p.units_sold == Some(0.0)))
+    {
+        let mut message = "nothing sells anywhere on the range searched".to_string();
+        if let Some(c) = &s.demand_curve
+            && c.kind == CurveKind::Linear
+            && c.elasticity < 0.0
+            && o.variables.iter().any(|v| v.variable.input == Input::Price)
+        {
+            // demand x (1 + e (p - p0) / p0) = 0 at p = p0 (1 - 1/e).
+            let choke = c.reference_price * (1.0 - 1.0 / c.elasticity);
+            message.push_str(&format!(
+                ": the linear demand curve reaches 0 at price {}",
+                plain(choke)
+            ));
+            if choke <= s.unit_variable_cost {
+                message.push_str(&format!(
+                    ", at or below the unit variable cost {}, so no price above cost sells anything",
+                    plain(s.unit_variable_cost)
+                ));
+            }
+        }
+        note("warning", message);
     }
     if o.capacity_binding
         && let Some(capacity) = o.scenario.capacity
@@ -427,6 +463,41 @@ fn notes(o: &Optimum, s: &Scenario) -> Vec<ReportNote> {
         }
     }
     notes
+}
+
+/// Why the metric keeps rising to a bound of the price, where the demand curve says.
+fn price_bound_reason(binding: Binding, s: &Scenario) -> String {
+    let plain = |v: f64| human_number(v, &Unit::Plain);
+    match (binding, &s.demand_curve) {
+        (Binding::UpperBound, None) => {
+            "; demand here ignores price (no `[demand_curve]`), so every extra unit of price is profit".into()
+        }
+        (Binding::UpperBound, Some(c)) if c.kind == CurveKind::ConstantElasticity && c.elasticity > -1.0 => format!(
+            "; with elasticity {} (between -1 and 0) demand falls more slowly than price rises, so a higher price always earns more until capacity or a bound stops it",
+            plain(c.elasticity)
+        ),
+        (Binding::UpperBound, Some(c)) if c.kind == CurveKind::ConstantElasticity && c.elasticity == -1.0 => {
+            "; with elasticity -1 revenue is the same at every price while fewer units cost less, so a higher price always earns more until capacity or a bound stops it".into()
+        }
+        (Binding::UpperBound, Some(c)) if c.kind == CurveKind::ConstantElasticity => {
+            // For e < -1 the unconstrained best price is c e / (1 + e).
+            let best = s.unit_variable_cost * c.elasticity / (1.0 + c.elasticity);
+            format!(
+                "; the best price for elasticity {}, unit cost x e / (1 + e) = {}, lies above the range",
+                plain(c.elasticity),
+                plain(best)
+            )
+        }
+        (Binding::LowerBound, Some(c))
+            if c.kind == CurveKind::ConstantElasticity && c.elasticity < -1.0 && s.unit_variable_cost == 0.0 =>
+        {
+            format!(
+                "; with no unit variable cost and elasticity {} (below -1), revenue grows without limit as the price falls toward 0, so the model has no best price: give the unit cost, or a range",
+                plain(c.elasticity)
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// Profit against the input over the whole range, as a column chart in block characters.

@@ -82,6 +82,14 @@ pub enum OptimizeError {
     },
     #[error("`{metric}` is undefined everywhere on the range searched, so it has no maximum")]
     Undefined { metric: &'static str },
+    /// The input has no value of its own in this scenario (a curve parameter
+    /// without its curve, the uplift a Hill curve sets).
+    #[error("cannot vary `{input}`: {reason}\n  = help: {help}")]
+    NotInScenario {
+        input: &'static str,
+        reason: String,
+        help: String,
+    },
     #[error("cannot evaluate the scenario: {0}")]
     Model(#[from] ModelError),
 }
@@ -211,6 +219,15 @@ pub struct Optimum {
 pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) -> Result<Optimum, OptimizeError> {
     let spec = metric(metric_name)?;
     validate(variables)?;
+    for v in variables {
+        if let Some((reason, help)) = crate::uncertainty::unused(v.input, scenario) {
+            return Err(OptimizeError::NotInScenario {
+                input: v.input.name(),
+                reason,
+                help,
+            });
+        }
+    }
     let today = evaluate(scenario)?;
     let value_at = |s: &Scenario| -> Option<f64> {
         model::evaluate_exact(s)
@@ -772,6 +789,37 @@ mod tests {
         assert_eq!(default_range(Input::DemandElasticity, &e), (-4.0, 0.0));
         // Capacity unset: 0 to 1.
         assert_eq!(default_range(Input::Capacity, &e), (0.0, 1.0));
+    }
+
+    /// Regression: varying a Hill parameter without a Hill curve started one with
+    /// half-saturation 0 (the campaign's fixed uplift 0.5 vanished at spend 0), and
+    /// varying the uplift under a Hill curve replaced the curve, both silently.
+    #[test]
+    fn an_input_the_scenario_does_not_have_cannot_be_varied() {
+        let campaign = scenario(
+            "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+             [marketing]\nspend = 0\nuplift = 0.5\n",
+        );
+        let e = optimize(&campaign, &[vary(Input::MarketingMaxUplift, 0.0, 1.0)], "profit").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                OptimizeError::NotInScenario {
+                    input: "marketing.max_uplift",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = optimize(
+            &seed_hill(0.5, 10_000.0, 1.0),
+            &[vary(Input::MarketingUplift, 0.0, 1.0)],
+            "profit",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("comes from the Hill curve"), "{e}");
+        let e = optimize(&campaign, &[vary(Input::DemandElasticity, -3.0, 0.0)], "profit").unwrap_err();
+        assert!(e.to_string().contains("no `[demand_curve]`"), "{e}");
     }
 
     #[test]

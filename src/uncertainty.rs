@@ -758,15 +758,16 @@ pub(crate) fn validate(raw: &RawUncertainty, cx: &Context) -> Result<Uncertainty
     Ok(uncertainty)
 }
 
-/// Why an input cannot be uncertain in this scenario, when it cannot: a curve
-/// parameter without its curve would do nothing (or start a curve the file
-/// does not have), and a fixed uplift drawn at random would replace the Hill
-/// curve. Capacity and a fixed uplift may be uncertain without a point value.
-fn unused(input: Input, s: &crate::Scenario) -> Option<(String, String)> {
+/// Why an input has no value of its own in this scenario, when it has none: a
+/// curve parameter without its curve (setting it would start a curve the file
+/// does not have, or do nothing), and a fixed uplift when a Hill curve sets it
+/// (setting it would replace the curve). Capacity and a fixed uplift may be
+/// set without a point value. Used by `[uncertainty]` and `plan optimize`.
+pub fn unused(input: Input, s: &crate::Scenario) -> Option<(String, String)> {
     match input {
         Input::DemandElasticity if s.demand_curve.is_none() => Some((
-            "the scenario has no `[demand_curve]`, so there is no elasticity to be uncertain".into(),
-            "add a `[demand_curve]` (`kind` and `elasticity`), or remove this line".into(),
+            "the scenario has no `[demand_curve]`, so it has no elasticity".into(),
+            "add a `[demand_curve]` (`kind` and `elasticity`)".into(),
         )),
         Input::MarketingMaxUplift | Input::MarketingHalfSaturationSpend | Input::MarketingShape
             if s.marketing_response.is_none() =>
@@ -776,12 +777,12 @@ fn unused(input: Input, s: &crate::Scenario) -> Option<(String, String)> {
                     "`{}` is a Hill curve parameter, and the scenario has no Hill curve (`response = \"hill\"` in `[marketing]`)",
                     input.name()
                 ),
-                "add the Hill curve to `[marketing]`, or make `\"marketing.uplift\"` uncertain instead".into(),
+                "add the Hill curve to `[marketing]`, or use `marketing.uplift` instead".into(),
             ))
         }
         Input::MarketingUplift if s.marketing_response.is_some() => Some((
-            "the uplift here comes from the Hill curve (`response = \"hill\"`), so it cannot be drawn on its own".into(),
-            "make the curve's `\"marketing.max_uplift\"` (or `\"marketing.half_saturation_spend\"`, `\"marketing.shape\"`) uncertain instead".into(),
+            "the uplift here comes from the Hill curve (`response = \"hill\"`), so it has no value of its own".into(),
+            "use the curve's `marketing.max_uplift` (or `marketing.half_saturation_spend`, `marketing.shape`), or `marketing.spend`, instead".into(),
         )),
         _ => None,
     }

@@ -1047,7 +1047,6 @@ pub(crate) mod tests {
         ));
     }
 
-    #[test]
     /// Regression: price 0 on a constant-elasticity curve was reported as an
     /// overflow ("check the magnitudes"), which does not say what is wrong.
     #[test]

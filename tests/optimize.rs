@@ -384,3 +384,23 @@ fn linear_demand_that_is_zero_over_the_whole_range_says_nothing_sells() {
         "{out}"
     );
 }
+
+/// Regression: the price-bound reasons, which are about profit, were given for any
+/// metric: maximising the profit margin claimed the best price 18 lay above a range
+/// that reached 36.
+#[test]
+fn the_reason_for_a_price_bound_is_given_only_for_profit() {
+    let out = table(
+        &[
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "--maximize",
+            "profit_margin",
+        ],
+        "",
+    );
+    assert!(out.contains("No interior optimum"), "{out}");
+    assert!(!out.contains("lies above the range"), "{out}");
+}

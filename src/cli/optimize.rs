@@ -399,7 +399,9 @@ fn notes(o: &Optimum, s: &Scenario) -> Vec<ReportNote> {
                     o.metric,
                     plain(v.optimum)
                 );
-                if input == Input::Price {
+                // The reasons are about profit (and the contribution, which differs by
+                // the fixed cost alone); another metric may peak elsewhere.
+                if input == Input::Price && matches!(o.metric, "profit" | "contribution_margin") {
                     message.push_str(&price_bound_reason(v.binding, s));
                 }
                 note("warning", message);

@@ -282,3 +282,18 @@ fn curve_parameters_are_shown_in_their_own_units_not_as_money() {
     let row = text.lines().find(|l| l.contains("demand_curve.elasticity ┆")).unwrap();
     assert!(row.contains("-1.5") && !row.contains("USD"), "{row}");
 }
+
+/// Regression: `--samples-out -` wrote a file named `-` in the current folder.
+#[test]
+fn samples_out_dash_is_refused_rather_than_written_to_a_file_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    plan()
+        .current_dir(dir.path())
+        .args(["simulate", "-", "-n", "10", "--samples-out", "-"])
+        .write_stdin(std::fs::read_to_string(RISK).unwrap())
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("would mix the samples with the report"));
+    assert!(!dir.path().join("-").exists());
+}

@@ -38,6 +38,11 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<i32> {
     args.output.check()?;
     if let Some(path) = &args.samples_out {
+        if path.as_os_str() == "-" {
+            bail!(
+                "`--samples-out -` would mix the samples with the report on stdout\n  = help: give a file path, as `--samples-out samples.csv` (`/dev/stdout` with `-o report.txt` to pipe them)"
+            );
+        }
         super::output::check(Some(path)).context("cannot write the samples")?;
     }
     let (loaded, file) = load_with_file(&args.file)?;

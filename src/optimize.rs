@@ -553,6 +553,30 @@ fn maximize_2d(f: &impl Fn(&[f64]) -> Option<f64>, a: &Variable, b: &Variable) -
             break;
         }
     }
+    // Coordinate moves stall on a ridge that runs across both axes, such as
+    // the kink where capacity starts to bind (a dearer price needs more spend
+    // to fill it): along either axis alone the metric falls. So also search
+    // the profile `g(a) = max over b of f(a, b)`, each value a 1-D search of
+    // its own, and keep whichever point is higher.
+    let best_b = |t: f64| {
+        let mut y = [t, b.lower];
+        maximize_1d(
+            &mut |u| {
+                y[1] = u;
+                f(&y)
+            },
+            b.lower,
+            b.upper,
+            GRID_POINTS,
+        )
+    };
+    if let Some((t, _)) = maximize_1d(&mut |t| best_b(t).map(|(_, v)| v), a.lower, a.upper, GRID_POINTS)
+        && let Some((u, v)) = best_b(t)
+        && v > value
+    {
+        x = vec![t, u];
+        value = v;
+    }
     Some((x, value))
 }
 
@@ -725,6 +749,40 @@ mod tests {
         );
         assert!((best.value - 610_000.0).abs() < 1e-3);
         assert!(best.variables.iter().all(|v| v.check.passed));
+    }
+
+    /// Regression: with capacity binding, the best price and spend lie on the kink
+    /// `demand(p) x (1 + uplift(s)) = capacity`, a ridge across both axes where
+    /// coordinate moves stalled 329 below the optimum.
+    #[test]
+    fn price_and_spend_find_the_optimum_along_the_capacity_kink() {
+        // demand 10,000 x (100 / p)^2 = 1e8 / p^2, uplift 0.5 s / (s + 10,000), capacity 8,000.
+        // Where capacity binds, the price that just fills it is p(s) = sqrt(1e8 (1 + U(s)) / 8,000),
+        // and profit (p(s) - 50) x 8,000 - 50,000 - s is best where 8,000 p'(s) = 1, with
+        // p'(s) = 0.5 sqrt(1e8 / 8,000) (1 + U)^-0.5 U'(s) and U'(s) = 0.5 x 10,000 / (s + 10,000)^2.
+        // Solved numerically: s* = 33,587, p* = 131.59, profit 569,137.8.
+        let s = scenario(
+            "price = 80\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\ncapacity = 8000\n\
+             [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -2\nreference_price = 100\n\
+             [marketing]\nspend = 20000\nresponse = \"hill\"\nmax_uplift = 0.5\nhalf_saturation_spend = 10000\n",
+        );
+        let best = optimize(
+            &s,
+            &[
+                vary(Input::Price, 50.0, 300.0),
+                vary(Input::MarketingSpend, 0.0, 200_000.0),
+            ],
+            "profit",
+        )
+        .unwrap();
+        let (p, spend) = (best.variables[0].optimum, best.variables[1].optimum);
+        let u = 0.5 * spend / (spend + 10_000.0);
+        let marginal = 8_000.0 * 0.5 * (1e8f64 / 8_000.0).sqrt() / (1.0 + u).sqrt() * 0.5 * 10_000.0
+            / (spend + 10_000.0f64).powi(2);
+        assert!((marginal - 1.0).abs() < 1e-3, "{marginal} at spend {spend}, price {p}");
+        assert!((p - (1e8 * (1.0 + u) / 8_000.0).sqrt()).abs() < 1e-3, "{p}");
+        assert!(best.value > 569_137.0, "{}", best.value);
+        assert!(best.capacity_binding);
     }
 
     #[test]

@@ -1263,6 +1263,22 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_parameter_lists_what_the_distribution_takes() {
+        let e = error("price = { normal = { mean = 5 } }\n");
+        assert_eq!(e.message, "missing field `sd`");
+        assert_eq!(e.location.unwrap().line, 6);
+        assert_eq!(
+            e.help.unwrap(),
+            "a `normal` distribution takes `mean` and `sd` (above 0), and optionally `min` and `max`"
+        );
+        let e = error("\"marketing.uplift\" = { pert = { min = 0.1, max = 0.3 } }\n");
+        assert!(e.help.unwrap().contains("`min`, `mode` and `max`"));
+        let e = error("[uncertainty.price.range]\nlow = 5\n");
+        assert_eq!(e.message, "missing field `high`");
+        assert!(e.help.unwrap().contains("`low` and `high`"));
+    }
+
+    #[test]
     fn a_bare_number_asks_for_a_distribution() {
         let e = error("price = 5\n");
         assert!(e.message.contains("expected a distribution"), "{}", e.message);

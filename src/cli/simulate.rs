@@ -424,10 +424,13 @@ fn plain(v: f64) -> String {
 
 /// A probability for people, with enough digits for small chances.
 fn percent(p: f64) -> String {
-    if p > 0.0 && p < 0.0001 {
-        format!("{:.4}%", p * 100.0)
+    let pct = p * 100.0;
+    if pct > 0.0 && pct < 0.01 {
+        // Two significant digits: 2.9e-7 is 0.000029%, not 0.0000%.
+        let decimals = ((-pct.log10()).ceil() as usize + 1).min(12);
+        format!("{pct:.decimals$}%")
     } else {
-        format!("{:.2}%", p * 100.0)
+        format!("{pct:.2}%")
     }
 }
 
@@ -714,4 +717,19 @@ fn histogram_chart(h: &simulate::Histogram, money: &Unit, samples: u64) -> Strin
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    /// Regression: a truncated share of 2.9e-7 (normal demand 5 sd above 0) printed as 0.0000%.
+    #[test]
+    fn small_chances_keep_two_significant_digits() {
+        assert_eq!(percent(2.866_515_7e-7), "0.000029%");
+        assert_eq!(percent(0.000_03), "0.0030%");
+        assert_eq!(percent(0.0123), "1.23%");
+        assert_eq!(percent(0.0), "0.00%");
+        assert_eq!(percent(1.0), "100.00%");
+    }
 }

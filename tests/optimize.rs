@@ -404,3 +404,21 @@ fn the_reason_for_a_price_bound_is_given_only_for_profit() {
     assert!(out.contains("No interior optimum"), "{out}");
     assert!(!out.contains("lies above the range"), "{out}");
 }
+
+#[test]
+fn a_usage_error_shows_the_optimize_usage_line() {
+    plan()
+        .args([
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "--vary",
+            "price",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("is given twice"))
+        .stderr(predicate::str::contains("Usage: plan optimize"));
+}

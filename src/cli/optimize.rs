@@ -98,9 +98,16 @@ pub fn variables(vary: &[Vary], scenario: &plan::Scenario) -> Vec<Variable> {
         .collect()
 }
 
+/// The `optimize` subcommand, so a usage error shows its own usage line.
+fn optimize_command() -> clap::Command {
+    let mut cli = Cli::command();
+    cli.build();
+    cli.find_subcommand("optimize").cloned().unwrap_or(cli)
+}
+
 pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.vary.len() > 2 {
-        Cli::command()
+        optimize_command()
             .error(
                 ErrorKind::TooManyValues,
                 format!(
@@ -113,7 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if let [a, b] = args.vary.as_slice()
         && a.input == b.input
     {
-        Cli::command()
+        optimize_command()
             .error(
                 ErrorKind::ArgumentConflict,
                 format!("`--vary {}` is given twice; give each input once", a.input),

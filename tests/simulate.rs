@@ -297,3 +297,16 @@ fn samples_out_dash_is_refused_rather_than_written_to_a_file_named_dash() {
         .stderr(predicate::str::contains("would mix the samples with the report"));
     assert!(!dir.path().join("-").exists());
 }
+
+#[test]
+fn a_base_without_uncertainty_points_to_the_variants_that_have_it() {
+    let scenario = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+                    [scenarios.risky.uncertainty]\nprice = { normal = { mean = 100, sd = 5 } }\n";
+    plan()
+        .args(["simulate", "-", "-n", "10"])
+        .write_stdin(scenario)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("its variants have one: simulate `-#risky`"));
+}

@@ -47,6 +47,19 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     let (loaded, file) = load_with_file(&args.file)?;
     let Some(uncertainty) = file.uncertainty(loaded.variant.as_deref())? else {
+        let with_table: Vec<String> = file
+            .variant_names()
+            .into_iter()
+            .filter(|name| loaded.variant.is_none() && matches!(file.uncertainty(Some(name)), Ok(Some(_))))
+            .map(|name| format!("`{}#{name}`", loaded.source))
+            .collect();
+        if !with_table.is_empty() {
+            bail!(
+                "`{}` has no `[uncertainty]` table of its own, so nothing in the base scenario is uncertain\n  = help: its variants have one: simulate {}",
+                loaded.source,
+                with_table.join(" or ")
+            );
+        }
         bail!(
             "`{}` has no `[uncertainty]` table, so nothing in it is uncertain\n  = help: give inputs distributions, as `[uncertainty]` then `price = {{ normal = {{ mean = 100, sd = 5 }} }}`",
             loaded.source

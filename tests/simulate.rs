@@ -308,5 +308,5 @@ fn a_base_without_uncertainty_points_to_the_variants_that_have_it() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("its variants have one: simulate `-#risky`"));
+        .stderr(predicate::str::contains("its variants have one: simulate `-- -#risky`"));
 }

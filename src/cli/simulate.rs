@@ -51,7 +51,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .variant_names()
             .into_iter()
             .filter(|name| loaded.variant.is_none() && matches!(file.uncertainty(Some(name)), Ok(Some(_))))
-            .map(|name| format!("`{}#{name}`", loaded.source))
+            .map(|name| {
+                if loaded.source == "-" {
+                    // `-#NAME` alone would read as flags.
+                    format!("`-- -#{name}`")
+                } else {
+                    format!("`{}#{name}`", loaded.source)
+                }
+            })
             .collect();
         if !with_table.is_empty() {
             bail!(

@@ -422,3 +422,22 @@ fn a_usage_error_shows_the_optimize_usage_line() {
         .stderr(predicate::str::contains("is given twice"))
         .stderr(predicate::str::contains("Usage: plan optimize"));
 }
+
+/// Regression: with a flat metric the summary said there was no optimum, but the
+/// table's column, the curve's marker and the chart still called a point "optimum".
+#[test]
+fn a_flat_metric_marks_no_point_as_the_optimum() {
+    // Linear demand through (10, 1,000) with elasticity -0.5 reaches 0 at price 30: nothing sells on 35:50.
+    let text = "price = 10\nunit_variable_cost = 4\nfixed_cost = 100\ndemand = 1000\n\
+                [demand_curve]\nkind = \"linear\"\nelasticity = -0.5\n";
+    let out = table(&["optimize", "-", "--vary", "price=35:50"], text);
+    assert!(out.contains("no optimum to report"), "{out}");
+    assert!(out.contains("At price = 35"), "{out}");
+    assert!(
+        !out.contains("optimum │") && !out.contains("◀ optimum") && !out.contains("▲"),
+        "{out}"
+    );
+    // Today (10) lies outside the range drawn: no △ in the legend either.
+    assert!(!out.contains("△"), "{out}");
+    assert!(out.contains("the linear demand curve reaches 0 at price 30"), "{out}");
+}

@@ -332,6 +332,11 @@ impl OptimizeReport {
     }
 }
 
+/// `price = 35 USD`: an input and its value, for a heading.
+fn plain_input(v: f64, input: Input, currency: &Option<String>) -> String {
+    format!("{input} = {}", human_number(v, &input_unit(input, currency)))
+}
+
 fn signed(v: f64, unit: &Unit) -> String {
     let text = human_number(v, unit);
     if v > 0.0 && !text.starts_with('+') {
@@ -468,7 +473,8 @@ fn notes(o: &Optimum, s: &Scenario) -> Vec<ReportNote> {
     }
     for n in &o.at_optimum.notes {
         if n.level == NoteLevel::Undefined && n.fields.iter().any(|f| CHANGED.contains(f) || *f == o.metric) {
-            note("undefined", format!("at the optimum: {}", n.message));
+            let at = if o.flat { "at the point shown" } else { "at the optimum" };
+            note("undefined", format!("{at}: {}", n.message));
         }
     }
     notes
@@ -510,7 +516,16 @@ fn price_bound_reason(binding: Binding, s: &Scenario) -> String {
 }
 
 /// Profit against the input over the whole range, as a column chart in block characters.
-fn chart(points: &[Point], optimum: (f64, f64), today: Option<f64>, label: &str, input: Input, unit: &Unit) -> String {
+/// `optimum` is `None` when the metric is flat (no optimum to mark); the scale
+/// still includes `value`.
+fn chart(
+    points: &[Point],
+    optimum: (Option<f64>, f64),
+    today: Option<f64>,
+    label: &str,
+    input: Input,
+    unit: &Unit,
+) -> String {
     let (optimum, value) = optimum;
     const ROWS: usize = 8;
     const BLOCKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -555,7 +570,9 @@ fn chart(points: &[Point], optimum: (f64, f64), today: Option<f64>, label: &str,
     if let Some(t) = today.filter(|t| *t >= lower && *t <= upper) {
         marks[column_of(t)] = '△';
     }
-    marks[column_of(optimum).min(columns - 1)] = '▲';
+    if let Some(optimum) = optimum {
+        marks[column_of(optimum).min(columns - 1)] = '▲';
+    }
     out.push_str(&format!(
         "{:>margin$}  {}\n",
         "",
@@ -571,8 +588,20 @@ fn chart(points: &[Point], optimum: (f64, f64), today: Option<f64>, label: &str,
         .saturating_sub(left.chars().count() + right.chars().count())
         .max(1);
     out.push_str(&format!("{:>margin$}  {left}{}{right}\n", "", " ".repeat(gap)));
-    let today = if today.is_some() { ", △ today" } else { "" };
-    out.push_str(&format!("{:>margin$}  ▲ optimum{today}\n", ""));
+    // Today is marked (and in the legend) only when it lies on the range drawn.
+    let today = if today.is_some_and(|t| t >= lower && t <= upper) {
+        ", △ today"
+    } else {
+        ""
+    };
+    let legend = match (optimum.is_some(), today.is_empty()) {
+        (true, _) => format!("▲ optimum{today}"),
+        (false, false) => today.trim_start_matches(", ").to_string(),
+        (false, true) => String::new(),
+    };
+    if !legend.is_empty() {
+        out.push_str(&format!("{:>margin$}  {legend}\n", ""));
+    }
     out
 }
 
@@ -615,7 +644,21 @@ impl Report for OptimizeReport {
             ]));
         }
         blocks.push(Block::Table(Table {
-            header: vec!["".into(), "Today".into(), "At optimum".into(), "Change".into()],
+            header: vec![
+                "".into(),
+                "Today".into(),
+                // A flat metric has no optimum: the column shows one point of the range.
+                if o.flat {
+                    o.variables
+                        .iter()
+                        .map(|v| format!("At {}", plain_input(v.optimum, v.variable.input, &self.inputs.currency)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                } else {
+                    "At optimum".into()
+                },
+                "Change".into(),
+            ],
             rows,
         }));
         let unit = self.metric_unit();
@@ -640,14 +683,18 @@ impl Report for OptimizeReport {
                     }
                     cells.push(Cell::number(p.units_sold, Unit::Units));
                     cells.push(Cell::number(p.metric.map(|m| m - o.value), unit.clone()));
-                    cells.push(Cell::text(if p.value == v.optimum { "◀ optimum" } else { "" }));
+                    cells.push(Cell::text(if p.value == v.optimum && !o.flat {
+                        "◀ optimum"
+                    } else {
+                        ""
+                    }));
                     Row::Cells(cells)
                 })
                 .collect();
             blocks.push(Block::Table(Table { header, rows }));
             blocks.push(Block::Chart(chart(
                 &v.profile,
-                (v.optimum, o.value),
+                ((!o.flat).then_some(v.optimum), o.value),
                 v.today,
                 self.metric_label(),
                 input,

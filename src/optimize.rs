@@ -335,6 +335,18 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
             profile,
         });
     }
+    // Two inputs: a ridge across both axes can fall along each axis and still
+    // rise along a diagonal, so the check also steps diagonally; a higher
+    // point there fails the check of both inputs.
+    if let [a, b] = variables {
+        let steps = [CHECK_STEP * (a.upper - a.lower), CHECK_STEP * (b.upper - b.lower)];
+        let ranges = [(a.lower, a.upper), (b.lower, b.upper)];
+        if !diagonals_no_higher(&f, &x, steps, ranges, value + tolerance) {
+            for r in &mut results {
+                r.check.passed = false;
+            }
+        }
+    }
     let capacity_binding = at_optimum_scenario
         .capacity
         .is_some_and(|c| at_optimum.results.units_demanded >= c * (1.0 - 1e-6));
@@ -385,6 +397,24 @@ fn validate(variables: &[Variable]) -> Result<(), OptimizeError> {
         }
     }
     Ok(())
+}
+
+/// Whether `f` is at most `limit` at the four diagonal neighbours of `x`
+/// (`x +- steps`, each coordinate kept to its range; points outside are skipped).
+fn diagonals_no_higher(
+    f: &impl Fn(&[f64]) -> Option<f64>,
+    x: &[f64],
+    steps: [f64; 2],
+    ranges: [(f64, f64); 2],
+    limit: f64,
+) -> bool {
+    [(-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 1.0)]
+        .iter()
+        .all(|(da, db)| {
+            let y = [x[0] + da * steps[0], x[1] + db * steps[1]];
+            let inside = (0..2).all(|k| y[k] >= ranges[k].0 && y[k] <= ranges[k].1);
+            !inside || f(&y).is_none_or(|v| v <= limit)
+        })
 }
 
 /// The `i`-th of `n` equal steps from `lower` to `upper`, landing exactly on both ends.
@@ -878,6 +908,19 @@ mod tests {
         assert!(e.to_string().contains("comes from the Hill curve"), "{e}");
         let e = optimize(&campaign, &[vary(Input::DemandElasticity, -3.0, 0.0)], "profit").unwrap_err();
         assert!(e.to_string().contains("no `[demand_curve]`"), "{e}");
+    }
+
+    #[test]
+    fn the_diagonal_check_catches_a_ridge_the_axis_checks_miss() {
+        // f(a, b) = a + b - 10 |a - b|: at (0, 0) each axis step falls (h - 10 h < 0),
+        // the diagonal rises (2 h > 0).
+        let f = |y: &[f64]| Some(y[0] + y[1] - 10.0 * (y[0] - y[1]).abs());
+        let ranges = [(-1.0, 1.0), (-1.0, 1.0)];
+        assert!(f(&[0.01, 0.0]).unwrap() < 0.0 && f(&[0.0, 0.01]).unwrap() < 0.0);
+        assert!(!diagonals_no_higher(&f, &[0.0, 0.0], [0.01, 0.01], ranges, 0.0));
+        // A true peak, -(a^2 + b^2), passes.
+        let g = |y: &[f64]| Some(-(y[0] * y[0] + y[1] * y[1]));
+        assert!(diagonals_no_higher(&g, &[0.0, 0.0], [0.01, 0.01], ranges, 0.0));
     }
 
     #[test]

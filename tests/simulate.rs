@@ -310,3 +310,26 @@ fn a_base_without_uncertainty_points_to_the_variants_that_have_it() {
         .stdout("")
         .stderr(predicate::str::contains("its variants have one: simulate `-- -#risky`"));
 }
+
+/// The CSV carried no truncation: the issue asks the report to say how often it happened.
+#[test]
+fn csv_says_how_often_each_input_was_truncated() {
+    // Demand normal(10,000, 2,000): Phi(-5) = 2.87e-7 of it lies below 0.
+    let scenario = "price = 100\nunit_variable_cost = 50\nfixed_cost = 350000\ndemand = 10000\n\
+                    [uncertainty]\ndemand = { normal = { mean = 10000, sd = 2000 } }\n";
+    let out = plan()
+        .args(["simulate", "-", "-n", "100", "-f", "csv"])
+        .write_stdin(scenario)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("inputs,demand,truncated_share,"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let share: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+    assert!((share - 2.87e-7).abs() < 0.01e-7, "{share}");
+}

@@ -638,6 +638,9 @@ impl Report for SimulateReport {
         };
         row("run", "", "samples", Some(self.samples as f64));
         row("run", "", "seed", Some(self.seed as f64));
+        for u in &self.uncertainty.inputs {
+            row("inputs", u.input.name(), "truncated_share", Some(u.truncated_share));
+        }
         for m in &self.simulation.metrics {
             row("statistics", m.metric.name(), "defined", Some(m.defined as f64));
             for (_, name, get) in statistic_rows() {

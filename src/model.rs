@@ -224,6 +224,10 @@ pub enum ModelError {
         "`{field}` overflows: the inputs are too large for a finite result (at most about 1.8e308); check the magnitudes of price, costs and demand"
     )]
     Overflow { field: &'static str },
+    #[error(
+        "demand is infinite at price 0 on a constant-elasticity curve (elasticity {elasticity}): `demand x (price / reference_price)^elasticity` has no value there; set a price above 0"
+    )]
+    InfiniteDemandAtZeroPrice { elasticity: f64 },
 }
 
 /// Units demanded before marketing uplift, at the scenario's price: the
@@ -638,6 +642,15 @@ fn evaluate_with(scenario: &Scenario, tidied: bool) -> Result<Evaluation, ModelE
         if let Some(v) = (spec.get)(&results)
             && !v.is_finite()
         {
+            if let Some(c) = &scenario.demand_curve
+                && c.kind == CurveKind::ConstantElasticity
+                && c.elasticity < 0.0
+                && scenario.price == 0.0
+            {
+                return Err(ModelError::InfiniteDemandAtZeroPrice {
+                    elasticity: c.elasticity,
+                });
+            }
             return Err(ModelError::Overflow { field: spec.name });
         }
     }
@@ -1048,6 +1061,23 @@ pub(crate) mod tests {
             evaluate(&s),
             Err(ModelError::Overflow { field: "units_sold" } | ModelError::Overflow { .. })
         ));
+    }
+
+    /// Regression: price 0 on a constant-elasticity curve was reported as an
+    /// overflow ("check the magnitudes"), which does not say what is wrong.
+    #[test]
+    fn price_zero_on_a_constant_elasticity_curve_says_demand_is_infinite() {
+        let s = crate::ScenarioFile::parse(
+            "price = 0\nunit_variable_cost = 0\nfixed_cost = 1\ndemand = 100\n\
+             [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -2\nreference_price = 5\n",
+            "zero.toml",
+        )
+        .unwrap()
+        .base()
+        .unwrap();
+        let e = evaluate(&s).unwrap_err();
+        assert_eq!(e, ModelError::InfiniteDemandAtZeroPrice { elasticity: -2.0 });
+        assert!(e.to_string().contains("set a price above 0"));
     }
 
     #[test]

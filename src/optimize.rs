@@ -82,6 +82,14 @@ pub enum OptimizeError {
     },
     #[error("`{metric}` is undefined everywhere on the range searched, so it has no maximum")]
     Undefined { metric: &'static str },
+    /// The input has no value of its own in this scenario (a curve parameter
+    /// without its curve, the uplift a Hill curve sets).
+    #[error("cannot vary `{input}`: {reason}\n  = help: {help}")]
+    NotInScenario {
+        input: &'static str,
+        reason: String,
+        help: String,
+    },
     #[error("cannot evaluate the scenario: {0}")]
     Model(#[from] ModelError),
 }
@@ -211,6 +219,15 @@ pub struct Optimum {
 pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) -> Result<Optimum, OptimizeError> {
     let spec = metric(metric_name)?;
     validate(variables)?;
+    for v in variables {
+        if let Some((reason, help)) = crate::uncertainty::unused(v.input, scenario) {
+            return Err(OptimizeError::NotInScenario {
+                input: v.input.name(),
+                reason,
+                help,
+            });
+        }
+    }
     let today = evaluate(scenario)?;
     let value_at = |s: &Scenario| -> Option<f64> {
         model::evaluate_exact(s)
@@ -272,7 +289,10 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
         let binding = if flat {
             Binding::Interior
         } else if x[k] - var.lower <= near {
-            if var.lower <= var.input.minimum() {
+            // The input's lowest value is an answer (no spend at all) only where
+            // the model is defined there: a price falling toward 0 on a
+            // constant-elasticity curve sells without limit, and has no optimum.
+            if var.lower <= var.input.minimum() && side(var.lower).is_some() {
                 Binding::AtMinimum
             } else {
                 Binding::LowerBound
@@ -314,6 +334,18 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
             curve,
             profile,
         });
+    }
+    // Two inputs: a ridge across both axes can fall along each axis and still
+    // rise along a diagonal, so the check also steps diagonally; a higher
+    // point there fails the check of both inputs.
+    if let [a, b] = variables {
+        let steps = [CHECK_STEP * (a.upper - a.lower), CHECK_STEP * (b.upper - b.lower)];
+        let ranges = [(a.lower, a.upper), (b.lower, b.upper)];
+        if !diagonals_no_higher(&f, &x, steps, ranges, value + tolerance) {
+            for r in &mut results {
+                r.check.passed = false;
+            }
+        }
     }
     let capacity_binding = at_optimum_scenario
         .capacity
@@ -365,6 +397,24 @@ fn validate(variables: &[Variable]) -> Result<(), OptimizeError> {
         }
     }
     Ok(())
+}
+
+/// Whether `f` is at most `limit` at the four diagonal neighbours of `x`
+/// (`x +- steps`, each coordinate kept to its range; points outside are skipped).
+fn diagonals_no_higher(
+    f: &impl Fn(&[f64]) -> Option<f64>,
+    x: &[f64],
+    steps: [f64; 2],
+    ranges: [(f64, f64); 2],
+    limit: f64,
+) -> bool {
+    [(-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 1.0)]
+        .iter()
+        .all(|(da, db)| {
+            let y = [x[0] + da * steps[0], x[1] + db * steps[1]];
+            let inside = (0..2).all(|k| y[k] >= ranges[k].0 && y[k] <= ranges[k].1);
+            !inside || f(&y).is_none_or(|v| v <= limit)
+        })
 }
 
 /// The `i`-th of `n` equal steps from `lower` to `upper`, landing exactly on both ends.
@@ -533,6 +583,30 @@ fn maximize_2d(f: &impl Fn(&[f64]) -> Option<f64>, a: &Variable, b: &Variable) -
             break;
         }
     }
+    // Coordinate moves stall on a ridge that runs across both axes, such as
+    // the kink where capacity starts to bind (a dearer price needs more spend
+    // to fill it): along either axis alone the metric falls. So also search
+    // the profile `g(a) = max over b of f(a, b)`, each value a 1-D search of
+    // its own, and keep whichever point is higher.
+    let best_b = |t: f64| {
+        let mut y = [t, b.lower];
+        maximize_1d(
+            &mut |u| {
+                y[1] = u;
+                f(&y)
+            },
+            b.lower,
+            b.upper,
+            GRID_POINTS,
+        )
+    };
+    if let Some((t, _)) = maximize_1d(&mut |t| best_b(t).map(|(_, v)| v), a.lower, a.upper, GRID_POINTS)
+        && let Some((u, v)) = best_b(t)
+        && v > value
+    {
+        x = vec![t, u];
+        value = v;
+    }
     Some((x, value))
 }
 
@@ -653,6 +727,16 @@ mod tests {
         assert_eq!(best.variables[0].check.above, None);
     }
 
+    /// Regression: profit 6,400 / p - 200 (no unit cost) rises without limit as p falls to 0,
+    /// where demand is infinite; the price next to 0 was reported as `at_minimum`, a real answer.
+    #[test]
+    fn a_price_falling_toward_zero_without_cost_is_a_bound_not_an_answer() {
+        let s = scenario(&ELASTIC.replace("unit_variable_cost = 4", "unit_variable_cost = 0"));
+        let best = optimize(&s, &[vary(Input::Price, 0.0, 3.0)], "profit").unwrap();
+        assert_eq!(best.variables[0].binding, Binding::LowerBound);
+        assert!(!best.interior);
+    }
+
     #[test]
     fn capacity_sets_the_price_where_demand_meets_it() {
         // Without capacity the best price is 8 (100 units). Capacity 64 units: demand 6,400 / p^2 = 64
@@ -695,6 +779,40 @@ mod tests {
         );
         assert!((best.value - 610_000.0).abs() < 1e-3);
         assert!(best.variables.iter().all(|v| v.check.passed));
+    }
+
+    /// Regression: with capacity binding, the best price and spend lie on the kink
+    /// `demand(p) x (1 + uplift(s)) = capacity`, a ridge across both axes where
+    /// coordinate moves stalled 329 below the optimum.
+    #[test]
+    fn price_and_spend_find_the_optimum_along_the_capacity_kink() {
+        // demand 10,000 x (100 / p)^2 = 1e8 / p^2, uplift 0.5 s / (s + 10,000), capacity 8,000.
+        // Where capacity binds, the price that just fills it is p(s) = sqrt(1e8 (1 + U(s)) / 8,000),
+        // and profit (p(s) - 50) x 8,000 - 50,000 - s is best where 8,000 p'(s) = 1, with
+        // p'(s) = 0.5 sqrt(1e8 / 8,000) (1 + U)^-0.5 U'(s) and U'(s) = 0.5 x 10,000 / (s + 10,000)^2.
+        // Solved numerically: s* = 33,587, p* = 131.59, profit 569,137.8.
+        let s = scenario(
+            "price = 80\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\ncapacity = 8000\n\
+             [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -2\nreference_price = 100\n\
+             [marketing]\nspend = 20000\nresponse = \"hill\"\nmax_uplift = 0.5\nhalf_saturation_spend = 10000\n",
+        );
+        let best = optimize(
+            &s,
+            &[
+                vary(Input::Price, 50.0, 300.0),
+                vary(Input::MarketingSpend, 0.0, 200_000.0),
+            ],
+            "profit",
+        )
+        .unwrap();
+        let (p, spend) = (best.variables[0].optimum, best.variables[1].optimum);
+        let u = 0.5 * spend / (spend + 10_000.0);
+        let marginal = 8_000.0 * 0.5 * (1e8f64 / 8_000.0).sqrt() / (1.0 + u).sqrt() * 0.5 * 10_000.0
+            / (spend + 10_000.0f64).powi(2);
+        assert!((marginal - 1.0).abs() < 1e-3, "{marginal} at spend {spend}, price {p}");
+        assert!((p - (1e8 * (1.0 + u) / 8_000.0).sqrt()).abs() < 1e-3, "{p}");
+        assert!(best.value > 569_137.0, "{}", best.value);
+        assert!(best.capacity_binding);
     }
 
     #[test]
@@ -759,6 +877,50 @@ mod tests {
         assert_eq!(default_range(Input::DemandElasticity, &e), (-4.0, 0.0));
         // Capacity unset: 0 to 1.
         assert_eq!(default_range(Input::Capacity, &e), (0.0, 1.0));
+    }
+
+    /// Regression: varying a Hill parameter without a Hill curve started one with
+    /// half-saturation 0 (the campaign's fixed uplift 0.5 vanished at spend 0), and
+    /// varying the uplift under a Hill curve replaced the curve, both silently.
+    #[test]
+    fn an_input_the_scenario_does_not_have_cannot_be_varied() {
+        let campaign = scenario(
+            "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+             [marketing]\nspend = 0\nuplift = 0.5\n",
+        );
+        let e = optimize(&campaign, &[vary(Input::MarketingMaxUplift, 0.0, 1.0)], "profit").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                OptimizeError::NotInScenario {
+                    input: "marketing.max_uplift",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = optimize(
+            &seed_hill(0.5, 10_000.0, 1.0),
+            &[vary(Input::MarketingUplift, 0.0, 1.0)],
+            "profit",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("comes from the Hill curve"), "{e}");
+        let e = optimize(&campaign, &[vary(Input::DemandElasticity, -3.0, 0.0)], "profit").unwrap_err();
+        assert!(e.to_string().contains("no `[demand_curve]`"), "{e}");
+    }
+
+    #[test]
+    fn the_diagonal_check_catches_a_ridge_the_axis_checks_miss() {
+        // f(a, b) = a + b - 10 |a - b|: at (0, 0) each axis step falls (h - 10 h < 0),
+        // the diagonal rises (2 h > 0).
+        let f = |y: &[f64]| Some(y[0] + y[1] - 10.0 * (y[0] - y[1]).abs());
+        let ranges = [(-1.0, 1.0), (-1.0, 1.0)];
+        assert!(f(&[0.01, 0.0]).unwrap() < 0.0 && f(&[0.0, 0.01]).unwrap() < 0.0);
+        assert!(!diagonals_no_higher(&f, &[0.0, 0.0], [0.01, 0.01], ranges, 0.0));
+        // A true peak, -(a^2 + b^2), passes.
+        let g = |y: &[f64]| Some(-(y[0] * y[0] + y[1] * y[1]));
+        assert!(diagonals_no_higher(&g, &[0.0, 0.0], [0.01, 0.01], ranges, 0.0));
     }
 
     #[test]

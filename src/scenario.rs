@@ -294,10 +294,14 @@ impl ScenarioFile {
     /// replaces the base's table whole), validated; `Ok(None)` without one.
     pub fn uncertainty(&self, variant: Option<&str>) -> Result<Option<crate::Uncertainty>, Diagnostic> {
         let merged;
+        let scenario;
         let raw = match variant {
-            None => &self.raw,
+            None => {
+                scenario = self.base()?;
+                &self.raw
+            }
             Some(name) => {
-                self.variant(name)?;
+                scenario = self.variant(name)?;
                 let over = self.raw.scenarios.as_ref().and_then(|v| v.get_ref().get(name));
                 merged = self
                     .raw
@@ -309,6 +313,7 @@ impl ScenarioFile {
             source: &self.source,
             text: &self.text,
             variant,
+            scenario: &scenario,
         };
         raw.uncertainty
             .as_ref()
@@ -583,6 +588,11 @@ fn toml_diagnostic(error: &toml::de::Error, text: &str, source: &str) -> Diagnos
         None => headline,
     };
     let mut diagnostic = Diagnostic::new(source, headline).at(text, error.span());
+    if message.starts_with("missing field")
+        && let Some(help) = error.span().and_then(|span| distribution_parameters(text, span.start))
+    {
+        diagnostic = diagnostic.help(help);
+    }
     if message.starts_with("invalid type") && message.ends_with("expected a number") {
         diagnostic = diagnostic.help("write numbers without quotes, as `price = 100` or `price = 99.5`");
     }
@@ -598,6 +608,31 @@ fn toml_diagnostic(error: &toml::de::Error, text: &str, source: &str) -> Diagnos
         diagnostic = diagnostic.help(help);
     }
     diagnostic
+}
+
+/// For a missing parameter of an `[uncertainty]` distribution (the table at
+/// `offset` follows `normal = `, `pert = ` ...), the parameters it takes.
+fn distribution_parameters(text: &str, offset: usize) -> Option<String> {
+    let name = match text.get(offset..)?.strip_prefix('[') {
+        // A table header, `[uncertainty.price.range]`: its last key.
+        Some(header) => header.split(']').next()?.rsplit('.').next()?.trim(),
+        None => text
+            .get(..offset)?
+            .trim_end()
+            .strip_suffix('=')?
+            .trim_end()
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()?,
+    };
+    let takes = match name {
+        "normal" => "`mean` and `sd` (above 0), and optionally `min` and `max`",
+        "lognormal" => "`median` and `sigma`, or `mean` and `sd`, and optionally `min` and `max`",
+        "uniform" => "`min` and `max`",
+        "triangular" | "pert" => "`min`, `mode` and `max`",
+        "range" => "`low` and `high` (a 90% interval), and optionally `min` and `max`",
+        _ => return None,
+    };
+    Some(format!("a `{name}` distribution takes {takes}"))
 }
 
 /// The variant whose table holds byte `offset` of the text: the last table

@@ -536,8 +536,24 @@ impl<'de> Deserialize<'de> for Entry {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a distribution, as `{ normal = { mean = 100, sd = 5 } }`")
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
-                RawDistribution::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Entry)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+                use serde::de::Error;
+                let distribution = RawDistribution::deserialize(serde::de::value::MapAccessDeserializer::new(&mut map))
+                    .map_err(|e| match e.to_string().strip_prefix("unknown variant ") {
+                        Some(rest) => A::Error::custom(format!(
+                            "unknown distribution {}",
+                            rest.replacen("expected one of", "the distributions are", 1)
+                        )),
+                        None => e,
+                    })?;
+                // An enum read from a map takes its first entry and would ignore the rest.
+                if let Some(second) = map.next_key::<String>()? {
+                    return Err(A::Error::custom(format!(
+                        "one input takes one distribution, found `{}` and `{second}`",
+                        distribution.kind()
+                    )));
+                }
+                Ok(Entry(distribution))
             }
         }
         deserializer.deserialize_any(V)
@@ -583,6 +599,20 @@ enum RawDistribution {
     },
 }
 
+impl RawDistribution {
+    /// The distribution's name, as written in the file.
+    fn kind(&self) -> &'static str {
+        match self {
+            RawDistribution::Normal { .. } => "normal",
+            RawDistribution::Lognormal { .. } => "lognormal",
+            RawDistribution::Uniform { .. } => "uniform",
+            RawDistribution::Triangular { .. } => "triangular",
+            RawDistribution::Pert { .. } => "pert",
+            RawDistribution::Range { .. } => "range",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCorrelation {
@@ -595,6 +625,8 @@ pub(crate) struct Context<'a> {
     pub source: &'a str,
     pub text: &'a str,
     pub variant: Option<&'a str>,
+    /// The scenario the table belongs to: an uncertain input must be one it uses.
+    pub scenario: &'a crate::Scenario,
 }
 
 impl Context<'_> {
@@ -624,6 +656,9 @@ pub(crate) fn validate(raw: &RawUncertainty, cx: &Context) -> Result<Uncertainty
                 )
             })?;
         let field = format!("uncertainty.{}", input.name());
+        if let Some((message, help)) = unused(input, cx.scenario) {
+            return Err(cx.error(format!("`{field}`: {message}"), key.span(), help));
+        }
         let uncertain = validate_distribution(input, &field, dist, cx)?;
         if by_input.insert(input, uncertain).is_some() {
             return Err(cx.error(
@@ -708,7 +743,7 @@ pub(crate) fn validate(raw: &RawUncertainty, cx: &Context) -> Result<Uncertainty
     if let Err(e) = uncertainty.correlation_factor() {
         let c = &uncertainty.correlations[e.culprit];
         let message = format!(
-            "the rank correlation of `{}` and `{}` ({}) is inconsistent with the correlations before it",
+            "the rank correlation of `{}` and `{}` ({}) is inconsistent with the correlations before it (pairs not listed count as uncorrelated)",
             c.a.name(),
             c.b.name(),
             c.rank
@@ -721,6 +756,36 @@ pub(crate) fn validate(raw: &RawUncertainty, cx: &Context) -> Result<Uncertainty
         ));
     }
     Ok(uncertainty)
+}
+
+/// Why an input has no value of its own in this scenario, when it has none: a
+/// curve parameter without its curve (setting it would start a curve the file
+/// does not have, or do nothing), and a fixed uplift when a Hill curve sets it
+/// (setting it would replace the curve). Capacity and a fixed uplift may be
+/// set without a point value. Used by `[uncertainty]` and `plan optimize`.
+pub fn unused(input: Input, s: &crate::Scenario) -> Option<(String, String)> {
+    match input {
+        Input::DemandElasticity if s.demand_curve.is_none() => Some((
+            "the scenario has no `[demand_curve]`, so it has no elasticity".into(),
+            "add a `[demand_curve]` (`kind` and `elasticity`)".into(),
+        )),
+        Input::MarketingMaxUplift | Input::MarketingHalfSaturationSpend | Input::MarketingShape
+            if s.marketing_response.is_none() =>
+        {
+            Some((
+                format!(
+                    "`{}` is a Hill curve parameter, and the scenario has no Hill curve (`response = \"hill\"` in `[marketing]`)",
+                    input.name()
+                ),
+                "add the Hill curve to `[marketing]`, or use `marketing.uplift` instead".into(),
+            ))
+        }
+        Input::MarketingUplift if s.marketing_response.is_some() => Some((
+            "the uplift here comes from the Hill curve (`response = \"hill\"`), so it has no value of its own".into(),
+            "use the curve's `marketing.max_uplift` (or `marketing.half_saturation_spend`, `marketing.shape`), or `marketing.spend`, instead".into(),
+        )),
+        _ => None,
+    }
 }
 
 fn quoted_key(input: Input) -> String {
@@ -764,6 +829,20 @@ fn validate_distribution(
             ))
         }
     };
+    // A lognormal's median and mean place it; they must be above 0 because a
+    // lognormal takes only positive values.
+    let positive_centre = |v: &Spanned<f64>, name: &str| -> Result<f64, Diagnostic> {
+        let x = finite(v, name)?;
+        if x > 0.0 {
+            Ok(x)
+        } else {
+            Err(cx.error(
+                format!("`{field}`: a lognormal's `{name}` must be greater than 0, found {x}"),
+                v.span(),
+                "a lognormal takes only positive values; for a quantity that may be 0 or negative use `normal` or `range`",
+            ))
+        }
+    };
     let ordered = |lo: &Spanned<f64>, lo_name: &str, hi: &Spanned<f64>, hi_name: &str, strict: bool| {
         let (a, b) = (finite(lo, lo_name)?, finite(hi, hi_name)?);
         if b < a || (strict && b == a) {
@@ -799,11 +878,11 @@ fn validate_distribution(
         } => {
             let d = match (median, sigma, mean, sd) {
                 (Some(median), Some(sigma), None, None) => Distribution::Lognormal {
-                    mu: positive(median, "median")?.ln(),
+                    mu: positive_centre(median, "median")?.ln(),
                     sigma: positive(sigma, "sigma")?,
                 },
                 (None, None, Some(mean), Some(sd)) => {
-                    let (m, s) = (positive(mean, "mean")?, positive(sd, "sd")?);
+                    let (m, s) = (positive_centre(mean, "mean")?, positive(sd, "sd")?);
                     // For a lognormal, sigma^2 = ln(1 + sd^2/mean^2) and mu = ln(mean) - sigma^2/2.
                     let s2 = (1.0 + (s / m).powi(2)).ln();
                     Distribution::Lognormal {
@@ -872,11 +951,11 @@ fn validate_distribution(
             ));
         }
     }
-    let floor = input.minimum();
+    let (floor, ceiling) = (input.minimum(), input.maximum());
     let lo = user_min.map_or(floor, |m| m.max(floor));
-    let hi = user_max.unwrap_or(f64::INFINITY);
-    let support_lo = distribution.cdf(lo);
-    let truncated_by_input_bounds = user_min.is_none_or(|m| m < floor) && support_lo > 0.0;
+    let hi = user_max.map_or(ceiling, |m| m.min(ceiling));
+    let truncated_by_input_bounds = (user_min.is_none_or(|m| m < floor) && distribution.cdf(lo) > 0.0)
+        || (user_max.is_none_or(|m| m > ceiling) && distribution.cdf(hi) < 1.0);
     let mut uncertain = UncertainInput {
         input,
         distribution,
@@ -890,13 +969,26 @@ fn validate_distribution(
         return Err(cx.error(
             format!(
                 "`{field}`: the distribution puts (almost) no weight on values from {} to {}",
-                lo,
-                if hi.is_finite() { hi.to_string() } else { "infinity".into() }
+                if lo.is_finite() {
+                    lo.to_string()
+                } else {
+                    "minus infinity".into()
+                },
+                if hi.is_finite() {
+                    hi.to_string()
+                } else {
+                    "infinity".into()
+                }
             ),
             whole,
             format!(
-                "`{}` must be at least {floor}; move the distribution or its `min`/`max` so that it covers allowed values",
-                input.name()
+                "`{}` must be {}; move the distribution or its `min`/`max` so that it covers allowed values",
+                input.name(),
+                if ceiling.is_finite() {
+                    format!("at most {ceiling}")
+                } else {
+                    format!("at least {floor}")
+                }
             ),
         ));
     }
@@ -1084,9 +1176,106 @@ mod tests {
     #[test]
     fn an_unknown_distribution_is_located() {
         let e = error("price = { gaussian = { mean = 1, sd = 2 } }\n");
-        assert!(e.message.contains("unknown variant `gaussian`"), "{}", e.message);
+        assert!(e.message.contains("unknown distribution `gaussian`"), "{}", e.message);
         assert!(e.message.contains("`normal`"), "{}", e.message);
         assert_eq!(e.location.unwrap().line, 6);
+    }
+
+    /// Regression: a second distribution in the same table was silently ignored.
+    #[test]
+    fn one_input_with_two_distributions_is_an_error() {
+        let e = error("price = { uniform = { min = 1, max = 6 }, normal = { mean = 5, sd = 1 } }\n");
+        assert!(e.message.contains("one input takes one distribution"), "{}", e.message);
+        assert!(
+            e.message.contains("`uniform`") && e.message.contains("`normal`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.location.unwrap().line, 6);
+        let e = error("[uncertainty.demand]\nuniform = { min = 1, max = 2 }\nnormal = { mean = 10, sd = 1 }\n");
+        assert!(e.message.contains("one input takes one distribution"), "{}", e.message);
+    }
+
+    /// Regression: the elasticity (at most 0) was truncated only below, so
+    /// about a third of normal(-0.5, 1) came out as positive elasticities.
+    #[test]
+    fn an_uncertain_elasticity_is_truncated_at_zero_and_reported() {
+        let text = format!(
+            "{}[demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -1.5\n\
+             [uncertainty]\n\"demand_curve.elasticity\" = {{ normal = {{ mean = -0.5, sd = 1 }} }}\n",
+            SEED.trim_end_matches("[uncertainty]\n")
+        );
+        let u = crate::ScenarioFile::parse(&text, "u.toml")
+            .unwrap()
+            .uncertainty(None)
+            .unwrap()
+            .unwrap();
+        let e = &u.inputs[0];
+        assert_eq!((e.min, e.max), (f64::NEG_INFINITY, 0.0));
+        // P(N(-0.5, 1) > 0) = 1 - Phi(0.5) = 0.308538.
+        assert!((e.truncated_share - 0.308_538).abs() < 1e-5, "{}", e.truncated_share);
+        assert!(e.truncated_by_input_bounds);
+        // Every quantile of the truncated distribution is at most 0.
+        assert!(e.quantile(0.999_999) <= 0.0);
+    }
+
+    #[test]
+    fn a_curve_parameter_without_its_curve_cannot_be_uncertain() {
+        // Without a demand curve, drawing the elasticity would start a curve through each drawn
+        // price, which does nothing: say so instead.
+        let e = error("\"demand_curve.elasticity\" = { normal = { mean = -1, sd = 0.2 } }\n");
+        assert!(e.message.contains("has no `[demand_curve]`"), "{}", e.message);
+        assert_eq!(e.location.unwrap().line, 6);
+        let e = error("\"marketing.max_uplift\" = { uniform = { min = 0.1, max = 0.3 } }\n");
+        assert!(e.message.contains("no Hill curve"), "{}", e.message);
+        // Capacity and a fixed uplift may be uncertain without a point value.
+        assert!(parse("capacity = { uniform = { min = 9000, max = 11000 } }\n").is_ok());
+        assert!(parse("\"marketing.uplift\" = { uniform = { min = 0.1, max = 0.3 } }\n").is_ok());
+    }
+
+    /// Regression: a drawn fixed uplift silently replaced the Hill curve in every sample.
+    #[test]
+    fn a_drawn_uplift_cannot_replace_the_hill_curve() {
+        let text = format!(
+            "{}[marketing]\nspend = 100\nresponse = \"hill\"\nmax_uplift = 0.5\nhalf_saturation_spend = 100\n\
+             [uncertainty]\n\"marketing.uplift\" = {{ uniform = {{ min = 0.1, max = 0.3 }} }}\n",
+            SEED.trim_end_matches("[uncertainty]\n")
+        );
+        let e = crate::ScenarioFile::parse(&text, "u.toml")
+            .unwrap()
+            .uncertainty(None)
+            .unwrap_err();
+        assert!(e.message.contains("comes from the Hill curve"), "{}", e.message);
+        assert!(e.help.unwrap().contains("marketing.max_uplift"));
+    }
+
+    #[test]
+    fn a_lognormal_centre_at_or_below_zero_says_lognormals_are_positive() {
+        let e = error("price = { lognormal = { median = -5, sigma = 1 } }\n");
+        assert!(
+            e.message.contains("a lognormal's `median` must be greater than 0"),
+            "{}",
+            e.message
+        );
+        assert!(e.help.unwrap().contains("only positive values"));
+        let e = error("price = { lognormal = { mean = 0, sd = 1 } }\n");
+        assert!(e.message.contains("`mean` must be greater than 0"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_missing_parameter_lists_what_the_distribution_takes() {
+        let e = error("price = { normal = { mean = 5 } }\n");
+        assert_eq!(e.message, "missing field `sd`");
+        assert_eq!(e.location.unwrap().line, 6);
+        assert_eq!(
+            e.help.unwrap(),
+            "a `normal` distribution takes `mean` and `sd` (above 0), and optionally `min` and `max`"
+        );
+        let e = error("\"marketing.uplift\" = { pert = { min = 0.1, max = 0.3 } }\n");
+        assert!(e.help.unwrap().contains("`min`, `mode` and `max`"));
+        let e = error("[uncertainty.price.range]\nlow = 5\n");
+        assert_eq!(e.message, "missing field `high`");
+        assert!(e.help.unwrap().contains("`low` and `high`"));
     }
 
     #[test]

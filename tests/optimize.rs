@@ -290,3 +290,154 @@ fn seed_scenario_without_curves_table() {
         .clone();
     insta::assert_snapshot!(String::from_utf8(out).unwrap());
 }
+
+fn table(args: &[&str], stdin: &str) -> String {
+    let out = plan()
+        .args(args)
+        .write_stdin(stdin)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// Regression: the "between -1 and 0, a higher price always earns more" reason
+/// was given for linear demand too, whose profit turns down before the choke price.
+#[test]
+fn a_bound_on_linear_demand_is_not_blamed_on_inelastic_demand() {
+    // Q = 1,000 (1 - 0.5 (p - 10) / 10) = 1,500 - 50 p: best price (30 + 4) / 2 = 17, above the bound 12.
+    let text = "price = 10\nunit_variable_cost = 4\nfixed_cost = 100\ndemand = 1000\n\
+                [demand_curve]\nkind = \"linear\"\nelasticity = -0.5\n";
+    let out = table(&["optimize", "-", "--vary", "price=4:12"], text);
+    assert!(out.contains("No interior optimum"), "{out}");
+    assert!(!out.contains("always earns more"), "{out}");
+    let best = json(&["optimize", "-", "--vary", "price", "-f", "json"], text);
+    assert!((best["variables"][0]["optimum"].as_f64().unwrap() - 17.0).abs() < 1e-6);
+}
+
+#[test]
+fn unit_elasticity_explains_why_a_higher_price_always_earns_more() {
+    // Elasticity -1: revenue 6,400 at every price, cost 4 x 6,400 / p falls with p.
+    let out = table(
+        &["optimize", "-", "--vary", "price=4:12"],
+        &ELASTIC.replace("elasticity = -2", "elasticity = -1"),
+    );
+    assert!(out.contains("No interior optimum"), "{out}");
+    assert!(
+        out.contains("with elasticity -1 revenue is the same at every price"),
+        "{out}"
+    );
+}
+
+/// Regression: with no unit cost, profit 6,400 x 1 / p - 200 grows without limit as the
+/// price falls toward 0, and the lowest price was presented as a real answer.
+#[test]
+fn a_free_product_on_an_elastic_curve_has_no_best_price() {
+    let v = json(
+        &["optimize", "-", "--vary", "price", "-f", "json"],
+        &ELASTIC.replace("unit_variable_cost = 4", "unit_variable_cost = 0"),
+    );
+    assert_eq!(v["variables"][0]["binding"], "lower_bound");
+    assert_eq!(v["interior"], false);
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("the model has no best price"), "{notes}");
+    assert!(notes.contains("cannot go lower"), "{notes}");
+}
+
+#[test]
+fn spend_without_a_hill_curve_says_it_only_adds_cost() {
+    let out = table(&["optimize", "-", "--vary", "marketing.spend"], ELASTIC);
+    assert!(out.contains("Best: `marketing.spend` = 0"), "{out}");
+    assert!(
+        out.contains("(no `[marketing]`), so `marketing.spend` only adds cost"),
+        "{out}"
+    );
+    let out = table(
+        &[
+            "optimize",
+            "scenarios/medical-imaging-campaign.toml",
+            "--vary",
+            "marketing.spend",
+        ],
+        "",
+    );
+    assert!(
+        out.contains("(a fixed `uplift`), so `marketing.spend` only adds cost"),
+        "{out}"
+    );
+}
+
+#[test]
+fn linear_demand_that_is_zero_over_the_whole_range_says_nothing_sells() {
+    // Q = 6,400 (1 - (p - 1)) reaches 0 at price 2, below the unit cost 4.
+    let out = table(
+        &["optimize", "-", "--vary", "price"],
+        &ELASTIC
+            .replace("constant_elasticity", "linear")
+            .replace("elasticity = -2", "elasticity = -1"),
+    );
+    assert!(out.contains("does not change with `price`"), "{out}");
+    assert!(
+        out.contains("the linear demand curve reaches 0 at price 2, at or below the unit variable cost 4"),
+        "{out}"
+    );
+}
+
+/// Regression: the price-bound reasons, which are about profit, were given for any
+/// metric: maximising the profit margin claimed the best price 18 lay above a range
+/// that reached 36.
+#[test]
+fn the_reason_for_a_price_bound_is_given_only_for_profit() {
+    let out = table(
+        &[
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "--maximize",
+            "profit_margin",
+        ],
+        "",
+    );
+    assert!(out.contains("No interior optimum"), "{out}");
+    assert!(!out.contains("lies above the range"), "{out}");
+}
+
+#[test]
+fn a_usage_error_shows_the_optimize_usage_line() {
+    plan()
+        .args([
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "--vary",
+            "price",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("is given twice"))
+        .stderr(predicate::str::contains("Usage: plan optimize"));
+}
+
+/// Regression: with a flat metric the summary said there was no optimum, but the
+/// table's column, the curve's marker and the chart still called a point "optimum".
+#[test]
+fn a_flat_metric_marks_no_point_as_the_optimum() {
+    // Linear demand through (10, 1,000) with elasticity -0.5 reaches 0 at price 30: nothing sells on 35:50.
+    let text = "price = 10\nunit_variable_cost = 4\nfixed_cost = 100\ndemand = 1000\n\
+                [demand_curve]\nkind = \"linear\"\nelasticity = -0.5\n";
+    let out = table(&["optimize", "-", "--vary", "price=35:50"], text);
+    assert!(out.contains("no optimum to report"), "{out}");
+    assert!(out.contains("At price = 35"), "{out}");
+    assert!(
+        !out.contains("optimum │") && !out.contains("◀ optimum") && !out.contains("▲"),
+        "{out}"
+    );
+    // Today (10) lies outside the range drawn: no △ in the legend either.
+    assert!(!out.contains("△"), "{out}");
+    assert!(out.contains("the linear demand curve reaches 0 at price 30"), "{out}");
+}

@@ -182,3 +182,154 @@ fn the_histogram_marks_the_loss_region() {
     // profit = 50 D - 450,000 is below 0 when D < 9,000: Phi(-0.5) = 30.9%.
     assert!(text.contains("Probability of a loss"), "{text}");
 }
+
+/// Regression: `--samples-out` renamed a temporary file over the target even
+/// when it was a device or a pipe (as root, `--samples-out /dev/null` replaced
+/// the device with a file). A named pipe stands in for the device here.
+#[cfg(unix)]
+#[test]
+fn samples_out_to_a_pipe_writes_into_it_and_keeps_the_pipe() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("samples.pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader_path = pipe.clone();
+    // Opening a pipe for reading waits for a writer; the reader is never joined
+    // before the checks, so a regression fails rather than hangs.
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::fs::File::open(reader_path)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    });
+    plan()
+        .args(["simulate", RISK, "-n", "10", "-f", "json", "--samples-out"])
+        .arg(&pipe)
+        .assert()
+        .success();
+    let kind = std::fs::metadata(&pipe).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by a file");
+    let text = reader.join().unwrap();
+    assert!(text.starts_with("sample,price,"), "{text}");
+    assert_eq!(text.lines().count(), 11);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_samples_file_is_readable_by_others_like_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("samples.csv");
+    plan()
+        .args(["simulate", RISK, "-n", "10", "-f", "json", "--samples-out"])
+        .arg(&path)
+        .assert()
+        .success();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+}
+
+#[test]
+fn one_sample_says_why_the_spread_and_drivers_are_undefined() {
+    let text = stdout(&["simulate", RISK, "-n", "1"]);
+    assert!(text.contains(": 1 sample, seed"), "{text}");
+    assert!(
+        text.contains("with one sample the standard deviations and the risk drivers are undefined"),
+        "{text}"
+    );
+}
+
+#[test]
+fn inputs_that_do_not_move_profit_are_explained_not_left_blank() {
+    // Capacity far above demand never binds: profit is 450,000 in every sample.
+    let scenario = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+                    [uncertainty]\ncapacity = { uniform = { min = 20000, max = 30000 } }\n";
+    let out = plan()
+        .args(["simulate", "-", "-n", "1000"])
+        .write_stdin(scenario)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("profit is the same in every sample"), "{text}");
+}
+
+#[test]
+fn curve_parameters_are_shown_in_their_own_units_not_as_money() {
+    let scenario = "currency = \"USD\"\nprice = 10\nunit_variable_cost = 4\nfixed_cost = 100\ndemand = 1000\n\
+                    [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -1.5\n\
+                    [uncertainty]\n\"demand_curve.elasticity\" = { normal = { mean = -1.5, sd = 0.2 } }\n";
+    let out = plan()
+        .args(["simulate", "-", "-n", "1000"])
+        .write_stdin(scenario)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let row = text.lines().find(|l| l.contains("demand_curve.elasticity ┆")).unwrap();
+    assert!(row.contains("-1.5") && !row.contains("USD"), "{row}");
+}
+
+/// Regression: `--samples-out -` wrote a file named `-` in the current folder.
+#[test]
+fn samples_out_dash_is_refused_rather_than_written_to_a_file_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    plan()
+        .current_dir(dir.path())
+        .args(["simulate", "-", "-n", "10", "--samples-out", "-"])
+        .write_stdin(std::fs::read_to_string(RISK).unwrap())
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("would mix the samples with the report"));
+    assert!(!dir.path().join("-").exists());
+}
+
+#[test]
+fn a_base_without_uncertainty_points_to_the_variants_that_have_it() {
+    let scenario = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+                    [scenarios.risky.uncertainty]\nprice = { normal = { mean = 100, sd = 5 } }\n";
+    plan()
+        .args(["simulate", "-", "-n", "10"])
+        .write_stdin(scenario)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("its variants have one: simulate `-- -#risky`"));
+}
+
+/// The CSV carried no truncation: the issue asks the report to say how often it happened.
+#[test]
+fn csv_says_how_often_each_input_was_truncated() {
+    // Demand normal(10,000, 2,000): Phi(-5) = 2.87e-7 of it lies below 0.
+    let scenario = "price = 100\nunit_variable_cost = 50\nfixed_cost = 350000\ndemand = 10000\n\
+                    [uncertainty]\ndemand = { normal = { mean = 10000, sd = 2000 } }\n";
+    let out = plan()
+        .args(["simulate", "-", "-n", "100", "-f", "csv"])
+        .write_stdin(scenario)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("inputs,demand,truncated_share,"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let share: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+    assert!((share - 2.87e-7).abs() < 0.01e-7, "{share}");
+}

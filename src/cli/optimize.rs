@@ -4,6 +4,7 @@
 use clap::CommandFactory;
 use clap::error::ErrorKind;
 use plan::optimize::{self, Binding, Optimum, Point, Variable};
+use plan::scenario::CurveKind;
 use plan::{FieldKind, Input, NoteLevel, Scenario};
 use serde::Serialize;
 
@@ -97,9 +98,16 @@ pub fn variables(vary: &[Vary], scenario: &plan::Scenario) -> Vec<Variable> {
         .collect()
 }
 
+/// The `optimize` subcommand, so a usage error shows its own usage line.
+fn optimize_command() -> clap::Command {
+    let mut cli = Cli::command();
+    cli.build();
+    cli.find_subcommand("optimize").cloned().unwrap_or(cli)
+}
+
 pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.vary.len() > 2 {
-        Cli::command()
+        optimize_command()
             .error(
                 ErrorKind::TooManyValues,
                 format!(
@@ -112,7 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if let [a, b] = args.vary.as_slice()
         && a.input == b.input
     {
-        Cli::command()
+        optimize_command()
             .error(
                 ErrorKind::ArgumentConflict,
                 format!("`--vary {}` is given twice; give each input once", a.input),
@@ -324,6 +332,11 @@ impl OptimizeReport {
     }
 }
 
+/// `price = 35 USD`: an input and its value, for a heading.
+fn plain_input(v: f64, input: Input, currency: &Option<String>) -> String {
+    format!("{input} = {}", human_number(v, &input_unit(input, currency)))
+}
+
 fn signed(v: f64, unit: &Unit) -> String {
     let text = human_number(v, unit);
     if v > 0.0 && !text.starts_with('+') {
@@ -388,26 +401,63 @@ fn notes(o: &Optimum, s: &Scenario) -> Vec<ReportNote> {
                 } else {
                     ("lower", "lower")
                 };
+                let widen = if v.binding == Binding::LowerBound && v.variable.lower <= input.minimum() {
+                    format!("; `{input}` cannot go lower")
+                } else {
+                    format!("; a {way} bound would give more. Widen it with `--vary {input}=LO:HI`")
+                };
                 let mut message = format!(
-                    "no interior optimum: {} keeps rising to the {side} bound {} of `{input}`; a {way} bound would give more. Widen it with `--vary {input}=LO:HI`",
+                    "no interior optimum: {} keeps rising to the {side} bound {} of `{input}`{widen}",
                     o.metric,
                     plain(v.optimum)
                 );
-                if input == Input::Price && v.binding == Binding::UpperBound {
-                    match &s.demand_curve {
-                        None => message.push_str(
-                            "; demand here ignores price (no `[demand_curve]`), so every extra unit of price is profit",
-                        ),
-                        Some(c) if c.elasticity > -1.0 => message.push_str(&format!(
-                            "; with elasticity {} (between -1 and 0) demand falls more slowly than price rises, so a higher price always earns more until capacity or a bound stops it",
-                            plain(c.elasticity)
-                        )),
-                        Some(_) => {}
-                    }
+                // The reasons are about profit (and the contribution, which differs by
+                // the fixed cost alone); another metric may peak elsewhere.
+                if input == Input::Price && matches!(o.metric, "profit" | "contribution_margin") {
+                    message.push_str(&price_bound_reason(v.binding, s));
                 }
                 note("warning", message);
             }
         }
+    }
+    if o.variables.iter().any(|v| v.variable.input == Input::MarketingSpend) && s.marketing_response.is_none() {
+        let why = if s.marketing.is_some() {
+            "a fixed `uplift`"
+        } else {
+            "no `[marketing]`"
+        };
+        note(
+            "info",
+            format!(
+                "the uplift here does not depend on spend ({why}), so `marketing.spend` only adds cost; a Hill curve (`response = \"hill\"` in `[marketing]`) says what spend buys"
+            ),
+        );
+    }
+    if o.flat
+        && o.variables
+            .iter()
+            .all(|v| v.profile.iter().all(|p| p.units_sold == Some(0.0)))
+    {
+        let mut message = "nothing sells anywhere on the range searched".to_string();
+        if let Some(c) = &s.demand_curve
+            && c.kind == CurveKind::Linear
+            && c.elasticity < 0.0
+            && o.variables.iter().any(|v| v.variable.input == Input::Price)
+        {
+            // demand x (1 + e (p - p0) / p0) = 0 at p = p0 (1 - 1/e).
+            let choke = c.reference_price * (1.0 - 1.0 / c.elasticity);
+            message.push_str(&format!(
+                ": the linear demand curve reaches 0 at price {}",
+                plain(choke)
+            ));
+            if choke <= s.unit_variable_cost {
+                message.push_str(&format!(
+                    ", at or below the unit variable cost {}, so no price above cost sells anything",
+                    plain(s.unit_variable_cost)
+                ));
+            }
+        }
+        note("warning", message);
     }
     if o.capacity_binding
         && let Some(capacity) = o.scenario.capacity
@@ -423,14 +473,59 @@ fn notes(o: &Optimum, s: &Scenario) -> Vec<ReportNote> {
     }
     for n in &o.at_optimum.notes {
         if n.level == NoteLevel::Undefined && n.fields.iter().any(|f| CHANGED.contains(f) || *f == o.metric) {
-            note("undefined", format!("at the optimum: {}", n.message));
+            let at = if o.flat { "at the point shown" } else { "at the optimum" };
+            note("undefined", format!("{at}: {}", n.message));
         }
     }
     notes
 }
 
+/// Why the metric keeps rising to a bound of the price, where the demand curve says.
+fn price_bound_reason(binding: Binding, s: &Scenario) -> String {
+    let plain = |v: f64| human_number(v, &Unit::Plain);
+    match (binding, &s.demand_curve) {
+        (Binding::UpperBound, None) => {
+            "; demand here ignores price (no `[demand_curve]`), so every extra unit of price is profit".into()
+        }
+        (Binding::UpperBound, Some(c)) if c.kind == CurveKind::ConstantElasticity && c.elasticity > -1.0 => format!(
+            "; with elasticity {} (between -1 and 0) demand falls more slowly than price rises, so a higher price always earns more until capacity or a bound stops it",
+            plain(c.elasticity)
+        ),
+        (Binding::UpperBound, Some(c)) if c.kind == CurveKind::ConstantElasticity && c.elasticity == -1.0 => {
+            "; with elasticity -1 revenue is the same at every price while fewer units cost less, so a higher price always earns more until capacity or a bound stops it".into()
+        }
+        (Binding::UpperBound, Some(c)) if c.kind == CurveKind::ConstantElasticity => {
+            // For e < -1 the unconstrained best price is c e / (1 + e).
+            let best = s.unit_variable_cost * c.elasticity / (1.0 + c.elasticity);
+            format!(
+                "; the best price for elasticity {}, unit cost x e / (1 + e) = {}, lies above the range",
+                plain(c.elasticity),
+                plain(best)
+            )
+        }
+        (Binding::LowerBound, Some(c))
+            if c.kind == CurveKind::ConstantElasticity && c.elasticity < -1.0 && s.unit_variable_cost == 0.0 =>
+        {
+            format!(
+                "; with no unit variable cost and elasticity {} (below -1), revenue grows without limit as the price falls toward 0, so the model has no best price: give the unit cost, or a range",
+                plain(c.elasticity)
+            )
+        }
+        _ => String::new(),
+    }
+}
+
 /// Profit against the input over the whole range, as a column chart in block characters.
-fn chart(points: &[Point], optimum: (f64, f64), today: Option<f64>, label: &str, input: Input, unit: &Unit) -> String {
+/// `optimum` is `None` when the metric is flat (no optimum to mark); the scale
+/// still includes `value`.
+fn chart(
+    points: &[Point],
+    optimum: (Option<f64>, f64),
+    today: Option<f64>,
+    label: &str,
+    input: Input,
+    unit: &Unit,
+) -> String {
     let (optimum, value) = optimum;
     const ROWS: usize = 8;
     const BLOCKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -475,7 +570,9 @@ fn chart(points: &[Point], optimum: (f64, f64), today: Option<f64>, label: &str,
     if let Some(t) = today.filter(|t| *t >= lower && *t <= upper) {
         marks[column_of(t)] = '△';
     }
-    marks[column_of(optimum).min(columns - 1)] = '▲';
+    if let Some(optimum) = optimum {
+        marks[column_of(optimum).min(columns - 1)] = '▲';
+    }
     out.push_str(&format!(
         "{:>margin$}  {}\n",
         "",
@@ -491,8 +588,20 @@ fn chart(points: &[Point], optimum: (f64, f64), today: Option<f64>, label: &str,
         .saturating_sub(left.chars().count() + right.chars().count())
         .max(1);
     out.push_str(&format!("{:>margin$}  {left}{}{right}\n", "", " ".repeat(gap)));
-    let today = if today.is_some() { ", △ today" } else { "" };
-    out.push_str(&format!("{:>margin$}  ▲ optimum{today}\n", ""));
+    // Today is marked (and in the legend) only when it lies on the range drawn.
+    let today = if today.is_some_and(|t| t >= lower && t <= upper) {
+        ", △ today"
+    } else {
+        ""
+    };
+    let legend = match (optimum.is_some(), today.is_empty()) {
+        (true, _) => format!("▲ optimum{today}"),
+        (false, false) => today.trim_start_matches(", ").to_string(),
+        (false, true) => String::new(),
+    };
+    if !legend.is_empty() {
+        out.push_str(&format!("{:>margin$}  {legend}\n", ""));
+    }
     out
 }
 
@@ -535,7 +644,21 @@ impl Report for OptimizeReport {
             ]));
         }
         blocks.push(Block::Table(Table {
-            header: vec!["".into(), "Today".into(), "At optimum".into(), "Change".into()],
+            header: vec![
+                "".into(),
+                "Today".into(),
+                // A flat metric has no optimum: the column shows one point of the range.
+                if o.flat {
+                    o.variables
+                        .iter()
+                        .map(|v| format!("At {}", plain_input(v.optimum, v.variable.input, &self.inputs.currency)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                } else {
+                    "At optimum".into()
+                },
+                "Change".into(),
+            ],
             rows,
         }));
         let unit = self.metric_unit();
@@ -560,14 +683,18 @@ impl Report for OptimizeReport {
                     }
                     cells.push(Cell::number(p.units_sold, Unit::Units));
                     cells.push(Cell::number(p.metric.map(|m| m - o.value), unit.clone()));
-                    cells.push(Cell::text(if p.value == v.optimum { "◀ optimum" } else { "" }));
+                    cells.push(Cell::text(if p.value == v.optimum && !o.flat {
+                        "◀ optimum"
+                    } else {
+                        ""
+                    }));
                     Row::Cells(cells)
                 })
                 .collect();
             blocks.push(Block::Table(Table { header, rows }));
             blocks.push(Block::Chart(chart(
                 &v.profile,
-                (v.optimum, o.value),
+                ((!o.flat).then_some(v.optimum), o.value),
                 v.today,
                 self.metric_label(),
                 input,

@@ -88,12 +88,12 @@ pub fn write_parts<B: AsRef<[u8]>>(path: Option<&Path>, parts: &[B]) -> anyhow::
 
 /// The old file's permissions, or 0644 for a new file (a temporary file is 0600).
 #[cfg(unix)]
-fn permissions_for(existing: Option<std::fs::Metadata>) -> Option<std::fs::Permissions> {
+pub(super) fn permissions_for(existing: Option<std::fs::Metadata>) -> Option<std::fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
     Some(existing.map_or_else(|| std::fs::Permissions::from_mode(0o644), |m| m.permissions()))
 }
 
 #[cfg(not(unix))]
-fn permissions_for(existing: Option<std::fs::Metadata>) -> Option<std::fs::Permissions> {
+pub(super) fn permissions_for(existing: Option<std::fs::Metadata>) -> Option<std::fs::Permissions> {
     existing.map(|m| m.permissions())
 }

@@ -41,6 +41,11 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<i32> {
     args.output.check()?;
     if let Some(path) = &args.samples_out {
+        if path.as_os_str() == "-" {
+            bail!(
+                "`--samples-out -` would mix the samples with the report on stdout\n  = help: give a file path, as `--samples-out samples.csv` (`/dev/stdout` with `-o report.txt` to pipe them)"
+            );
+        }
         super::output::check(Some(path)).context("cannot write the samples")?;
     }
     let (loaded, uncertainty) = load_uncertain(&args.file)?;
@@ -94,6 +99,26 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 pub fn load_uncertain(spec: &str) -> anyhow::Result<(super::load::Loaded, Uncertainty)> {
     let (loaded, file) = load_with_file(spec)?;
     let Some(uncertainty) = file.uncertainty(loaded.variant.as_deref())? else {
+        let with_table: Vec<String> = file
+            .variant_names()
+            .into_iter()
+            .filter(|name| loaded.variant.is_none() && matches!(file.uncertainty(Some(name)), Ok(Some(_))))
+            .map(|name| {
+                if loaded.source == "-" {
+                    // `-#NAME` alone would read as flags.
+                    format!("`-- -#{name}`")
+                } else {
+                    format!("`{}#{name}`", loaded.source)
+                }
+            })
+            .collect();
+        if !with_table.is_empty() {
+            bail!(
+                "`{}` has no `[uncertainty]` table of its own, so nothing in the base scenario is uncertain\n  = help: its variants have one: simulate {}",
+                loaded.source,
+                with_table.join(" or ")
+            );
+        }
         bail!(
             "`{}` has no `[uncertainty]` table, so nothing in it is uncertain\n  = help: give inputs distributions, as `[uncertainty]` then `price = {{ normal = {{ mean = 100, sd = 5 }} }}`",
             loaded.source
@@ -148,11 +173,39 @@ impl Progress {
     }
 }
 
+/// Where the samples go: a temporary file renamed over the target at the end,
+/// or, for a path that exists but is not a regular file (`/dev/null`, a named
+/// pipe), the path itself, written in place: renaming over it would replace
+/// the device with a file.
+enum Target {
+    Temporary(tempfile::NamedTempFile),
+    InPlace(std::fs::File),
+}
+
+impl Write for Target {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Target::Temporary(f) => f.write(buf),
+            Target::InPlace(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Target::Temporary(f) => f.flush(),
+            Target::InPlace(f) => f.flush(),
+        }
+    }
+}
+
 /// Streams sample rows into a temporary CSV file next to the target, renamed
-/// over it at the end, so the file is written whole or not at all.
+/// over it at the end, so the file is written whole or not at all (a device
+/// or a pipe is written in place).
 struct SampleWriter {
     path: PathBuf,
-    writer: csv::Writer<std::io::BufWriter<tempfile::NamedTempFile>>,
+    writer: csv::Writer<std::io::BufWriter<Target>>,
+    /// The permissions the file gets: the old file's, or 0644 for a new one.
+    permissions: Option<std::fs::Permissions>,
     columns: usize,
     next: u64,
     record: Vec<String>,
@@ -161,12 +214,22 @@ struct SampleWriter {
 impl SampleWriter {
     fn create(path: &Path, uncertainty: &Uncertainty) -> anyhow::Result<SampleWriter> {
         let context = || format!("cannot write the samples to `{}`", path.display());
-        let folder = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
+        let existing = std::fs::metadata(path).ok();
+        let target = if existing.as_ref().is_some_and(|m| !m.is_file()) {
+            Target::InPlace(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(context)?,
+            )
+        } else {
+            let folder = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            Target::Temporary(tempfile::NamedTempFile::new_in(folder).with_context(context)?)
         };
-        let file = tempfile::NamedTempFile::new_in(folder).with_context(context)?;
-        let mut writer = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+        let mut writer = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, target));
         let columns = simulate::sample_columns(uncertainty);
         let mut header = vec!["sample"];
         header.extend(columns.iter().copied());
@@ -174,6 +237,7 @@ impl SampleWriter {
         Ok(SampleWriter {
             path: path.to_path_buf(),
             writer,
+            permissions: super::output::permissions_for(existing),
             columns: columns.len(),
             next: 1,
             record: Vec::new(),
@@ -201,13 +265,21 @@ impl SampleWriter {
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(context)?;
-        let mut file = buffered
+        let target = buffered
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(context)?;
-        file.flush().with_context(context)?;
-        file.as_file().sync_all().with_context(context)?;
-        file.persist(&self.path).map_err(|e| e.error).with_context(context)?;
+        match target {
+            Target::InPlace(mut file) => file.flush().with_context(context)?,
+            Target::Temporary(mut file) => {
+                file.flush().with_context(context)?;
+                file.as_file().sync_all().with_context(context)?;
+                if let Some(permissions) = self.permissions {
+                    file.as_file().set_permissions(permissions).with_context(context)?;
+                }
+                file.persist(&self.path).map_err(|e| e.error).with_context(context)?;
+            }
+        }
         Ok(())
     }
 }
@@ -302,7 +374,12 @@ impl SimulateReport {
                     _ => format!("above {}", plain(u.max)),
                 };
                 let why = if u.truncated_by_input_bounds {
-                    format!(" (`{}` cannot be negative)", u.input.name())
+                    let limit = if u.input.maximum().is_finite() {
+                        "be above 0"
+                    } else {
+                        "be negative"
+                    };
+                    format!(" (`{}` cannot {limit})", u.input.name())
                 } else {
                     String::new()
                 };
@@ -321,10 +398,32 @@ impl SimulateReport {
                 percent(1.0 - be.defined as f64 / simulation.samples as f64)
             ));
         }
+        if simulation.samples < 2 {
+            notes.push(
+                "with one sample the standard deviations and the risk drivers are undefined: they need at least two samples"
+                    .to_string(),
+            );
+        } else if simulation.drivers.iter().any(|d| d.rank_correlation.is_none()) {
+            let undefined: Vec<String> = simulation
+                .drivers
+                .iter()
+                .filter(|d| d.rank_correlation.is_none())
+                .map(|d| format!("`{}`", d.input.name()))
+                .collect();
+            let profit_constant = simulation.metric(Metric::Profit).sd == Some(0.0);
+            notes.push(if profit_constant {
+                "profit is the same in every sample: the uncertain inputs do not move it, so no input drives the risk (rank correlations undefined)".to_string()
+            } else {
+                format!(
+                    "the rank correlation with profit is undefined for {}: the input does not vary in the samples measured",
+                    undefined.join(", ")
+                )
+            });
+        }
         if simulation.samples > DRIVER_SAMPLES as u64 {
             notes.push(format!(
                 "risk drivers are measured on the first {} samples (rank correlations need every value in memory)",
-                simulation.driver_samples
+                human_number(simulation.driver_samples as f64, &Unit::Units)
             ));
         }
         SimulateReport {
@@ -363,10 +462,13 @@ fn plain(v: f64) -> String {
 
 /// A probability for people, with enough digits for small chances.
 fn percent(p: f64) -> String {
-    if p > 0.0 && p < 0.0001 {
-        format!("{:.4}%", p * 100.0)
+    let pct = p * 100.0;
+    if pct > 0.0 && pct < 0.01 {
+        // Two significant digits: 2.9e-7 is 0.000029%, not 0.0000%.
+        let decimals = ((-pct.log10()).ceil() as usize + 1).min(12);
+        format!("{pct:.decimals$}%")
     } else {
-        format!("{:.2}%", p * 100.0)
+        format!("{pct:.2}%")
     }
 }
 
@@ -411,16 +513,17 @@ impl Report for SimulateReport {
             .map(|p| format!(", figures per {p}"))
             .unwrap_or_default();
         let mut blocks = vec![Block::Heading(format!(
-            "{} ({}{per}): {} samples, seed {}",
+            "{} ({}{per}): {} sample{}, seed {}",
             self.name,
             self.source,
             human_number(self.samples as f64, &Unit::Units),
+            if self.samples == 1 { "" } else { "s" },
             self.seed
         ))];
 
         let mut rows = Vec::new();
         for u in &self.uncertainty.inputs {
-            let unit = input_unit(u.input, &money);
+            let unit = crate::export::input_unit(u.input, self.inputs.currency.as_ref());
             rows.push(Row::Cells(vec![
                 Cell::text(u.input.name()),
                 Cell::text(u.distribution.to_string()),
@@ -553,6 +656,9 @@ impl Report for SimulateReport {
         };
         row("run", "", "samples", Some(self.samples as f64));
         row("run", "", "seed", Some(self.seed as f64));
+        for u in &self.uncertainty.inputs {
+            row("inputs", u.input.name(), "truncated_share", Some(u.truncated_share));
+        }
         for m in &self.simulation.metrics {
             row("statistics", m.metric.name(), "defined", Some(m.defined as f64));
             for (_, name, get) in statistic_rows() {
@@ -572,14 +678,6 @@ impl Report for SimulateReport {
             row("drivers", d.input.name(), "variance_share", d.variance_share);
         }
         Table { header, rows }
-    }
-}
-
-fn input_unit(input: plan::Input, money: &Unit) -> Unit {
-    match input {
-        plan::Input::Demand | plan::Input::Capacity => Unit::Units,
-        plan::Input::MarketingUplift => Unit::Ratio,
-        _ => money.clone(),
     }
 }
 
@@ -660,4 +758,19 @@ fn histogram_chart(h: &simulate::Histogram, money: &Unit, samples: u64) -> Strin
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    /// Regression: a truncated share of 2.9e-7 (normal demand 5 sd above 0) printed as 0.0000%.
+    #[test]
+    fn small_chances_keep_two_significant_digits() {
+        assert_eq!(percent(2.866_515_7e-7), "0.000029%");
+        assert_eq!(percent(0.000_03), "0.0030%");
+        assert_eq!(percent(0.0123), "1.23%");
+        assert_eq!(percent(0.0), "0.00%");
+        assert_eq!(percent(1.0), "100.00%");
+    }
 }

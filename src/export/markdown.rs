@@ -34,15 +34,14 @@ pub fn draw(table: &Table) -> String {
     let mut out = String::new();
     let header: Vec<String> = table.header.iter().map(|h| escape(h)).collect();
     out.push_str(&format!("| {} |\n", header.join(" | ")));
-    // Numbers right, text left: a column is numeric when it holds a number.
-    let numeric = |i: usize| {
-        table.rows.iter().any(|row| match row {
-            Row::Cells(cells) => matches!(cells.get(i), Some(Cell::Number(..))),
-            Row::Section(_) => false,
-        })
-    };
     let aligns: Vec<&str> = (0..table.header.len())
-        .map(|i| if i > 0 && numeric(i) { "---:" } else { ":---" })
+        .map(|i| {
+            if i > 0 && table.is_numeric_column(i) {
+                "---:"
+            } else {
+                ":---"
+            }
+        })
         .collect();
     out.push_str(&format!("| {} |\n", aligns.join(" | ")));
     for row in &table.rows {

@@ -120,6 +120,28 @@ impl Cell {
     }
 }
 
+impl Table {
+    /// Whether column `i` holds figures (aligned right) rather than words: most
+    /// of its cells are numbers, dashes or text that starts like a number
+    /// (`+250,000 CNY`).
+    pub fn is_numeric_column(&self, i: usize) -> bool {
+        let (mut figures, mut words) = (0, 0);
+        for row in &self.rows {
+            if let Row::Cells(cells) = row {
+                match cells.get(i) {
+                    Some(Cell::Number(..) | Cell::Undefined) => figures += 1,
+                    Some(Cell::Text(t)) if t.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c)) => {
+                        figures += 1
+                    }
+                    Some(Cell::Text(t)) if !t.is_empty() => words += 1,
+                    _ => {}
+                }
+            }
+        }
+        figures > words
+    }
+}
+
 /// How a number is shown to people. CSV and JSON ignore it.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(dead_code)] // Percent serves the comparison commands.

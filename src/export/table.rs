@@ -92,17 +92,8 @@ pub fn draw(table: &Table, style: Style) -> String {
             }
         }
     }
-    // Numbers right, text left: a column is numeric when it holds a number.
-    let numeric: Vec<bool> = (0..columns)
-        .map(|i| {
-            table.rows.iter().any(|row| match row {
-                Row::Cells(cells) => matches!(cells.get(i), Some(Cell::Number(..) | Cell::Undefined)),
-                Row::Section(_) => false,
-            })
-        })
-        .collect();
     for (i, column) in t.column_iter_mut().enumerate() {
-        if i > 0 && numeric.get(i).copied().unwrap_or(false) {
+        if i > 0 && table.is_numeric_column(i) {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }

@@ -26,6 +26,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::input::Input;
 use crate::model::core;
@@ -875,6 +876,13 @@ fn locate(hist: &[u64], rank: u64) -> Wanted {
     }
 }
 
+/// The calling thread's buffers. Each thread takes only its own, and holds
+/// them only while no other rayon work can run on it, so the lock never waits.
+fn scratch_of(scratch: &[Mutex<Columns>]) -> MutexGuard<'_, Columns> {
+    let i = rayon::current_thread_index().unwrap_or(0) % scratch.len();
+    scratch[i].lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Receives sample rows in order; its error stops the simulation.
 pub type Sink<'a, E> = &'a mut dyn FnMut(&[f64]) -> Result<(), E>;
 
@@ -942,6 +950,10 @@ fn run<E>(
         rng.jump();
     }
     let batch = 4 * rayon::current_num_threads().max(1);
+    // One set of buffers per thread, kept from chunk to chunk and pass to pass.
+    let scratch: Vec<Mutex<Columns>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::new(Columns::default()))
+        .collect();
     let store = n <= store_limit;
     let total_work = if store { n } else { 2 * n };
     let mut done = 0u64;
@@ -983,7 +995,9 @@ fn run<E>(
         let end = (start + batch).min(chunks);
         let outs: Vec<Pass1> = (start..end)
             .into_par_iter()
-            .map_init(Columns::default, |cols, c| {
+            .map(|c| {
+                let mut cols = scratch_of(&scratch);
+                let cols = &mut *cols;
                 let mut out = Pass1 {
                     moments: std::array::from_fn(|i| Sums::new(pilot[i].mean)),
                     hist: vec![0u32; 4 * (BINS + 2)],
@@ -1195,7 +1209,9 @@ fn run<E>(
                 let end = (start + batch).min(chunks);
                 let outs: Vec<Pass2> = (start..end)
                     .into_par_iter()
-                    .map_init(Columns::default, |cols, c| {
+                    .map(|c| {
+                        let mut cols = scratch_of(&scratch);
+                        let cols = &mut *cols;
                         let mut out = Pass2 {
                             collected: Default::default(),
                             below_sum: 0.0,

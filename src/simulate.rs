@@ -415,12 +415,12 @@ impl Prepared {
                 left,
                 right,
             } => each(self, rng, column, |rng| {
+                // The same arithmetic as `Fast::sample`, with selects in
+                // place of a branch that goes either way at random.
                 let u = uniform(rng);
-                if u < *split {
-                    min + (u * left).sqrt()
-                } else {
-                    max - ((1.0 - u) * right).sqrt()
-                }
+                let left_side = u < *split;
+                let root = if left_side { u * left } else { (1.0 - u) * right }.sqrt();
+                if left_side { min + root } else { max - root }
             }),
             // Beta(3, 3), the PERT of a mode midway: the median of five uniforms.
             Fast::PertOrder { min, width, k: 3, n: 5 } => each(self, rng, column, |rng| {
@@ -732,17 +732,14 @@ fn run_chunk(sampler: &Sampler, base: &Scenario, rng: &Xoshiro256PlusPlus, len: 
     figures.resize(4 * len, 0.0);
     // Which column feeds each input, in the order of `Input::ALL`: a loop over
     // that constant list lets the compiler resolve each `Input::set`.
-    let mut column_of = vec![usize::MAX; Input::ALL.len()];
-    for (i, p) in sampler.inputs.iter().enumerate() {
-        if let Some(j) = Input::ALL.iter().position(|a| *a == p.input) {
-            column_of[j] = i;
-        }
-    }
+    // Only the inputs that are uncertain, still in that order.
+    let setters: Vec<(Input, usize)> = Input::ALL
+        .iter()
+        .filter_map(|a| sampler.inputs.iter().position(|p| p.input == *a).map(|i| (*a, i * len)))
+        .collect();
     for t in 0..len {
-        for (input, &i) in Input::ALL.iter().zip(&column_of) {
-            if i != usize::MAX {
-                input.set(&mut scenario, inputs[i * len + t]);
-            }
+        for &(input, start) in &setters {
+            input.set(&mut scenario, inputs[start + t]);
         }
         let f = figures_of(&scenario);
         for (j, v) in f.into_iter().enumerate() {

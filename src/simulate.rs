@@ -1024,14 +1024,23 @@ fn run<E>(
                             kept.resize(len, 0.0);
                             low.resize(len, 0.0);
                             let (mut nk, mut nl) = (0, 0);
-                            sums.push_all(figure, |x| {
-                                let b = binning.bin(x);
-                                hist[b] += 1;
-                                kept[nk] = x;
-                                nk += keep[b] as usize;
-                                low[nl] = x;
-                                nl += (b < low_bins) as usize;
-                            });
+                            if i == 0 {
+                                sums.push_all(figure, |x| {
+                                    let b = binning.bin(x);
+                                    hist[b] += 1;
+                                    kept[nk] = x;
+                                    nk += keep[b] as usize;
+                                    low[nl] = x;
+                                    nl += (b < low_bins) as usize;
+                                });
+                            } else {
+                                sums.push_all(figure, |x| {
+                                    let b = binning.bin(x);
+                                    hist[b] += 1;
+                                    kept[nk] = x;
+                                    nk += keep[b] as usize;
+                                });
+                            }
                             out.kept[i] = kept[..nk].to_vec();
                             if i == 0 {
                                 out.low = low[..nl].to_vec();

@@ -804,18 +804,21 @@ impl Guess {
             if errors < 0.0 {
                 break;
             }
-            let mut values: Vec<f64> = pilot.figure(i).iter().copied().filter(|x| !x.is_nan()).collect();
-            if values.is_empty() {
+            // The pilot's own histogram: the bin of its r-th smallest value
+            // is where the running count passes r, no sorting needed.
+            let mut hist = vec![0u64; BINS + 2];
+            let mut sums = Sums::new(0.0);
+            sums.push_all(pilot.figure(i), |x| hist[binning.bin(x)] += 1);
+            if sums.n == 0 {
                 continue;
             }
-            values.sort_unstable_by(f64::total_cmp);
-            let n0 = values.len() as f64;
+            let (n0, count) = (sums.n as f64, sums.n);
             // The bins that may hold percentile p: p give or take its pilot error.
             let window = |p: f64| -> (usize, usize) {
                 let d = errors * (p * (1.0 - p) / n0).sqrt() + 4.0 / n0;
-                let at = |q: f64| values[((q * (n0 - 1.0)) as usize).min(values.len() - 1)];
-                let first = if p - d <= 0.0 { 0 } else { binning.bin(at(p - d)) };
-                let last = if p + d >= 1.0 { BINS + 1 } else { binning.bin(at(p + d)) };
+                let at = |q: f64| locate(&hist, ((q * (n0 - 1.0)) as u64).min(count - 1)).bin;
+                let first = if p - d <= 0.0 { 0 } else { at(p - d) };
+                let last = if p + d >= 1.0 { BINS + 1 } else { at(p + d) };
                 (first, last)
             };
             let row = &mut keep[i * (BINS + 2)..(i + 1) * (BINS + 2)];
@@ -832,7 +835,7 @@ impl Guess {
             let (lo0, lo1) = window(0.005);
             let (hi0, hi1) = window(0.995);
             let mid = |b: usize| {
-                let (a, c) = binning.range(b, values[0], values[values.len() - 1]);
+                let (a, c) = binning.range(b, sums.min, sums.max);
                 (a + c) / 2.0
             };
             let (lo_min, lo_max, hi_min, hi_max) = (mid(lo0), mid(lo1), mid(hi0), mid(hi1));

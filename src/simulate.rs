@@ -14,7 +14,7 @@
 //! bins that hold a wanted percentile, so the percentiles are exact order
 //! statistics of the f64 values. Up to [`STORE_LIMIT`] samples the first pass
 //! already keeps the values in every bin that may hold a wanted percentile
-//! (guessed from the pilot chunk, generously: see [`GUESS_ERRORS`]), so when
+//! (guessed from the pilot chunk, generously: see `GUESS_ERRORS`), so when
 //! the guess holds, as it almost always does, the second pass only reads
 //! them back (about 6 bytes a sample). Otherwise, and above the limit, the
 //! second pass draws the samples again (the generators are deterministic),

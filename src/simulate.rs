@@ -13,15 +13,20 @@
 //! over the same samples again and keeps only the values in the histogram
 //! bins that hold a wanted percentile, so the percentiles are exact order
 //! statistics of the f64 values. Up to [`STORE_LIMIT`] samples the first pass
-//! keeps the four figures of every sample and the second pass reads them
-//! back; above it, the second pass draws the samples again (the generators
-//! are deterministic), so memory stays at a few megabytes at any sample count.
+//! already keeps the values in every bin that may hold a wanted percentile
+//! (guessed from the pilot chunk, generously: see `GUESS_ERRORS`), so when
+//! the guess holds, as it almost always does, the second pass only reads
+//! them back (about 6 bytes a sample). Otherwise, and above the limit, the
+//! second pass draws the samples again (the generators are deterministic),
+//! so memory stays at a few megabytes at any sample count. Every way gives
+//! the same figures, to the last bit.
 
 use rand_distr::{Distribution as _, Gamma, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::input::Input;
 use crate::model::core;
@@ -36,9 +41,10 @@ pub const DRIVER_SAMPLES: usize = 1 << 16;
 const BINS: usize = 1 << 12;
 /// Above this many values in one percentile's bin, interpolate within the bin instead of keeping them.
 const COLLECT_CAP: u64 = 1 << 22;
-/// Up to this many samples, the first pass keeps every figure (32 bytes a
-/// sample, at most 384 MiB) and the second pass reads them back instead of
-/// drawing the samples again. Both ways give the same figures.
+/// Up to this many samples, the first pass keeps the values the guess from
+/// the pilot chunk marks (about 6 bytes a sample, at most about 80 MiB) and
+/// the second pass reads them back instead of drawing the samples again.
+/// Both ways give the same figures.
 pub const STORE_LIMIT: u64 = 12_582_912;
 /// Bars in the profit histogram people see.
 pub const DISPLAY_BINS: usize = 24;
@@ -325,6 +331,18 @@ impl Fast {
     }
 }
 
+/// The median of five numbers (not NaN) in nine comparisons, not the ten
+/// compare-exchanges of a full sort: of the first four, the smaller of the
+/// two pair maxima and the larger of the two pair minima bracket the median,
+/// which is then the median of those two and the fifth number. Returns one of
+/// the five, so the same bits as sorting and taking the middle.
+#[inline]
+fn median_of_5([a, b, c, d, e]: [f64; 5]) -> f64 {
+    let low = a.min(b).max(c.min(d));
+    let high = a.max(b).min(c.max(d));
+    e.min(low).max(e.max(low).min(high))
+}
+
 /// How one input is drawn.
 #[derive(Debug, Clone)]
 struct Prepared {
@@ -409,24 +427,17 @@ impl Prepared {
                 left,
                 right,
             } => each(self, rng, column, |rng| {
+                // The same arithmetic as `Fast::sample`, with selects in
+                // place of a branch that goes either way at random.
                 let u = uniform(rng);
-                if u < *split {
-                    min + (u * left).sqrt()
-                } else {
-                    max - ((1.0 - u) * right).sqrt()
-                }
+                let left_side = u < *split;
+                let root = if left_side { u * left } else { (1.0 - u) * right }.sqrt();
+                if left_side { min + root } else { max - root }
             }),
             // Beta(3, 3), the PERT of a mode midway: the median of five uniforms.
             Fast::PertOrder { min, width, k: 3, n: 5 } => each(self, rng, column, |rng| {
-                let mut u = [uniform(rng), uniform(rng), uniform(rng), uniform(rng), uniform(rng)];
-                for i in 0..5 {
-                    for j in 0..4 - i {
-                        let (a, b) = (u[j], u[j + 1]);
-                        u[j] = a.min(b);
-                        u[j + 1] = a.max(b);
-                    }
-                }
-                min + width * u[2]
+                let u = [uniform(rng), uniform(rng), uniform(rng), uniform(rng), uniform(rng)];
+                min + width * median_of_5(u)
             }),
             fast => each(self, rng, column, |rng| fast.sample(rng)),
         }
@@ -677,6 +688,9 @@ struct Columns {
     inputs: Vec<f64>,
     /// `figures[m * len + t]`: figure `m` (in [`Metric::ALL`] order) of sample `t`; NaN where undefined.
     figures: Vec<f64>,
+    /// Room for the values the first pass keeps, reused from chunk to chunk.
+    kept: Vec<f64>,
+    low: Vec<f64>,
 }
 
 impl Columns {
@@ -699,6 +713,7 @@ fn run_chunk(sampler: &Sampler, base: &Scenario, rng: &Xoshiro256PlusPlus, len: 
         inputs,
         figures,
         normals,
+        ..
     } = scratch;
     *scratch_len = len;
     normals.resize(m * len, 0.0);
@@ -722,17 +737,14 @@ fn run_chunk(sampler: &Sampler, base: &Scenario, rng: &Xoshiro256PlusPlus, len: 
     figures.resize(4 * len, 0.0);
     // Which column feeds each input, in the order of `Input::ALL`: a loop over
     // that constant list lets the compiler resolve each `Input::set`.
-    let mut column_of = vec![usize::MAX; Input::ALL.len()];
-    for (i, p) in sampler.inputs.iter().enumerate() {
-        if let Some(j) = Input::ALL.iter().position(|a| *a == p.input) {
-            column_of[j] = i;
-        }
-    }
+    // Only the inputs that are uncertain, still in that order.
+    let setters: Vec<(Input, usize)> = Input::ALL
+        .iter()
+        .filter_map(|a| sampler.inputs.iter().position(|p| p.input == *a).map(|i| (*a, i * len)))
+        .collect();
     for t in 0..len {
-        for (input, &i) in Input::ALL.iter().zip(&column_of) {
-            if i != usize::MAX {
-                input.set(&mut scenario, inputs[i * len + t]);
-            }
+        for &(input, start) in &setters {
+            input.set(&mut scenario, inputs[start + t]);
         }
         let f = figures_of(&scenario);
         for (j, v) in f.into_iter().enumerate() {
@@ -748,7 +760,10 @@ struct Pass1 {
     target: u64,
     drivers: Vec<f64>,
     rows: Vec<f64>,
-    figures: Vec<f64>,
+    /// Values of each figure in the bins the guess keeps.
+    kept: [Vec<f64>; 4],
+    /// Profits in the bins below `Guess::low_bins`, in sample order.
+    low: Vec<f64>,
 }
 
 struct Pass2 {
@@ -765,6 +780,85 @@ struct Wanted {
     offset: u64,
     /// How many values the bin holds.
     count: u64,
+}
+
+/// The bins whose values the first pass keeps, guessed from the pilot chunk
+/// so widely that the second pass is almost never needed: around each
+/// wanted percentile, around the worst 5% of profit, and around every
+/// possible edge of the display histogram.
+struct Guess {
+    /// `keep[i * (BINS + 2) + b]`: keep the values of figure `i` in bin `b`.
+    keep: Vec<bool>,
+    /// Profits in bins below this are kept in sample order, for the worst 5%.
+    low_bins: usize,
+}
+
+/// How many pilot standard errors the kept range reaches either side of a percentile.
+const GUESS_ERRORS: f64 = 6.0;
+
+impl Guess {
+    fn new(pilot: &Columns, binnings: &[Binning; 4], errors: f64) -> Guess {
+        let mut keep = vec![false; 4 * (BINS + 2)];
+        let mut low_bins = 0;
+        for (i, binning) in binnings.iter().enumerate() {
+            if errors < 0.0 {
+                break;
+            }
+            // The pilot's own histogram: the bin of its r-th smallest value
+            // is where the running count passes r, no sorting needed.
+            let mut hist = vec![0u64; BINS + 2];
+            let mut sums = Sums::new(0.0);
+            sums.push_all(pilot.figure(i), |x| hist[binning.bin(x)] += 1);
+            if sums.n == 0 {
+                continue;
+            }
+            let (n0, count) = (sums.n as f64, sums.n);
+            // The bins that may hold percentile p: p give or take its pilot error.
+            let window = |p: f64| -> (usize, usize) {
+                let d = errors * (p * (1.0 - p) / n0).sqrt() + 4.0 / n0;
+                let at = |q: f64| locate(&hist, ((q * (n0 - 1.0)) as u64).min(count - 1)).bin;
+                let first = if p - d <= 0.0 { 0 } else { at(p - d) };
+                let last = if p + d >= 1.0 { BINS + 1 } else { at(p + d) };
+                (first, last)
+            };
+            let row = &mut keep[i * (BINS + 2)..(i + 1) * (BINS + 2)];
+            for &p in &PERCENTILES {
+                let (first, last) = window(p);
+                row[first..=last].fill(true);
+            }
+            if i > 0 {
+                continue;
+            }
+            low_bins = window(0.05).1 + 1;
+            // Display edges sit near multiples of the bar width, which comes
+            // from P0.5 and P99.5; keep the bins around each candidate edge.
+            let (lo0, lo1) = window(0.005);
+            let (hi0, hi1) = window(0.995);
+            let mid = |b: usize| {
+                let (a, c) = binning.range(b, sums.min, sums.max);
+                (a + c) / 2.0
+            };
+            let (lo_min, lo_max, hi_min, hi_max) = (mid(lo0), mid(lo1), mid(hi0), mid(hi1));
+            let (narrow, wide) = (
+                nice_width((hi_min - lo_max) / DISPLAY_BINS as f64),
+                nice_width((hi_max - lo_min) / DISPLAY_BINS as f64),
+            );
+            let mut width = narrow;
+            while width.is_finite() && width > 0.0 && width <= wide * (1.0 + 1e-9) {
+                let (k0, k1) = ((lo_min / width).floor() - 1.0, (hi_max / width).ceil() + 1.0);
+                if k1 - k0 <= 4.0 * DISPLAY_BINS as f64 {
+                    let mut k = k0;
+                    while k <= k1 {
+                        let b = binning.bin(k * width);
+                        row[b.saturating_sub(1)..=(b + 1).min(BINS + 1)].fill(true);
+                        k += 1.0;
+                    }
+                }
+                width = nice_width(width * (1.0 + 1e-6));
+            }
+        }
+        Guess { keep, low_bins }
+    }
 }
 
 fn locate(hist: &[u64], rank: u64) -> Wanted {
@@ -787,6 +881,13 @@ fn locate(hist: &[u64], rank: u64) -> Wanted {
     }
 }
 
+/// The calling thread's buffers. Each thread takes only its own, and holds
+/// them only while no other rayon work can run on it, so the lock never waits.
+fn scratch_of(scratch: &[Mutex<Columns>]) -> MutexGuard<'_, Columns> {
+    let i = rayon::current_thread_index().unwrap_or(0) % scratch.len();
+    scratch[i].lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Receives sample rows in order; its error stops the simulation.
 pub type Sink<'a, E> = &'a mut dyn FnMut(&[f64]) -> Result<(), E>;
 
@@ -806,9 +907,23 @@ pub fn simulate<E>(
         settings,
         progress,
         sink,
-        STORE_LIMIT,
-        COLLECT_CAP,
+        Limits {
+            store: STORE_LIMIT,
+            collect_cap: COLLECT_CAP,
+            guess_errors: GUESS_ERRORS,
+        },
+        &mut false,
     )
+}
+
+/// The knobs of [`run`], which tests turn.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Up to this many samples, keep values in the first pass; above it, always draw twice.
+    store: u64,
+    collect_cap: u64,
+    /// See [`GUESS_ERRORS`]; below 0, keep nothing (so the samples are drawn twice).
+    guess_errors: f64,
 }
 
 fn run<E>(
@@ -817,9 +932,14 @@ fn run<E>(
     settings: Settings,
     progress: &mut dyn FnMut(u64, u64),
     mut sink: Option<Sink<'_, E>>,
-    store_limit: u64,
-    collect_cap: u64,
+    limits: Limits,
+    redrawn: &mut bool,
 ) -> Result<Simulation, SimulateError<E>> {
+    let Limits {
+        store: store_limit,
+        collect_cap,
+        guess_errors,
+    } = limits;
     let n = settings.samples;
     if n == 0 {
         return Err(SimulateError::NoSamples);
@@ -835,6 +955,10 @@ fn run<E>(
         rng.jump();
     }
     let batch = 4 * rayon::current_num_threads().max(1);
+    // One set of buffers per thread, kept from chunk to chunk and pass to pass.
+    let scratch: Vec<Mutex<Columns>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::new(Columns::default()))
+        .collect();
     let store = n <= store_limit;
     let total_work = if store { n } else { 2 * n };
     let mut done = 0u64;
@@ -850,7 +974,6 @@ fn run<E>(
             }
         }
     }
-    drop(first);
     let binnings: [Binning; 4] = std::array::from_fn(|i| {
         if pilot[i].n == 0 {
             Binning::new(0.0, 1.0)
@@ -858,6 +981,10 @@ fn run<E>(
             Binning::new(pilot[i].min, pilot[i].max)
         }
     });
+    // Which values the first pass keeps, guessed from the pilot; with them
+    // the second pass is not needed (checked after the first pass).
+    let guess = store.then(|| Guess::new(&first, &binnings, guess_errors));
+    drop(first);
     let target = scenario.target_profit;
     let want_rows = sink.is_some();
     let driver_chunks = DRIVER_SAMPLES.div_ceil(CHUNK);
@@ -867,12 +994,15 @@ fn run<E>(
     let mut hist = vec![0u64; 4 * (BINS + 2)];
     let (mut loss, mut reached) = (0u64, 0u64);
     let mut driver_rows: Vec<f64> = Vec::new();
-    let mut stored: Option<Vec<Vec<f64>>> = store.then(Vec::new);
+    let mut kept: Vec<[Vec<f64>; 4]> = Vec::new();
+    let mut low: Vec<Vec<f64>> = Vec::new();
     for start in (0..chunks).step_by(batch) {
         let end = (start + batch).min(chunks);
         let outs: Vec<Pass1> = (start..end)
             .into_par_iter()
-            .map_init(Columns::default, |cols, c| {
+            .map(|c| {
+                let mut cols = scratch_of(&scratch);
+                let cols = &mut *cols;
                 let mut out = Pass1 {
                     moments: std::array::from_fn(|i| Sums::new(pilot[i].mean)),
                     hist: vec![0u32; 4 * (BINS + 2)],
@@ -880,13 +1010,47 @@ fn run<E>(
                     target: 0,
                     drivers: Vec::new(),
                     rows: Vec::new(),
-                    figures: Vec::new(),
+                    kept: Default::default(),
+                    low: Vec::new(),
                 };
                 run_chunk(&sampler, scenario, &generators[c], len_of(c), cols);
                 let len = cols.len;
                 let hists = out.hist.chunks_exact_mut(BINS + 2);
                 for (i, ((sums, hist), binning)) in out.moments.iter_mut().zip(hists).zip(&binnings).enumerate() {
-                    sums.push_all(cols.figure(i), |x| hist[binning.bin(x)] += 1);
+                    let figure = &cols.figures[i * len..(i + 1) * len];
+                    match &guess {
+                        Some(guess) => {
+                            // Branch-free: write every value, advance past the kept ones.
+                            let keep = &guess.keep[i * (BINS + 2)..(i + 1) * (BINS + 2)];
+                            let low_bins = if i == 0 { guess.low_bins } else { 0 };
+                            let (kept, low) = (&mut cols.kept, &mut cols.low);
+                            kept.resize(len, 0.0);
+                            low.resize(len, 0.0);
+                            let (mut nk, mut nl) = (0, 0);
+                            if i == 0 {
+                                sums.push_all(figure, |x| {
+                                    let b = binning.bin(x);
+                                    hist[b] += 1;
+                                    kept[nk] = x;
+                                    nk += keep[b] as usize;
+                                    low[nl] = x;
+                                    nl += (b < low_bins) as usize;
+                                });
+                            } else {
+                                sums.push_all(figure, |x| {
+                                    let b = binning.bin(x);
+                                    hist[b] += 1;
+                                    kept[nk] = x;
+                                    nk += keep[b] as usize;
+                                });
+                            }
+                            out.kept[i] = kept[..nk].to_vec();
+                            if i == 0 {
+                                out.low = low[..nl].to_vec();
+                            }
+                        }
+                        None => sums.push_all(figure, |x| hist[binning.bin(x)] += 1),
+                    }
                 }
                 let profits = cols.figure(0);
                 out.loss = profits.iter().filter(|p| **p < 0.0).count() as u64;
@@ -908,9 +1072,6 @@ fn run<E>(
                         out.rows.extend([1, 2, 0, 3].map(|m| cols.figures[m * len + t]));
                     }
                 }
-                if store {
-                    out.figures = std::mem::take(&mut cols.figures);
-                }
                 out
             })
             .collect();
@@ -924,8 +1085,9 @@ fn run<E>(
             loss += out.loss;
             reached += out.target;
             driver_rows.extend_from_slice(&out.drivers);
-            if let Some(stored) = stored.as_mut() {
-                stored.push(out.figures);
+            if guess.is_some() {
+                kept.push(out.kept);
+                low.push(out.low);
             }
             if let Some(sink) = sink.as_mut() {
                 sink(&out.rows).map_err(SimulateError::Sink)?;
@@ -981,73 +1143,133 @@ fn run<E>(
     let display_bins = display_edges.len().saturating_sub(1);
     let display_scale = display_bins as f64 / (display_edges[display_bins] - display_edges[0]);
 
-    // Pass 2: the same samples again, keeping only values in the wanted bins.
-    let mut collected: [Vec<f64>; 4] = Default::default();
-    let mut below_sum = 0.0;
-    let mut display = vec![0u64; display_bins + 2];
+    let display_slot = |x: f64| {
+        let t = (x - display_edges[0]) * display_scale;
+        if t < 0.0 {
+            0
+        } else if t >= display_bins as f64 {
+            display_bins + 1
+        } else {
+            t as usize + 1
+        }
+    };
+
+    // Pass 2 from the kept values, when the guess kept all that is needed.
     let worst_bin_index = worst_bin.map_or(0, |w| w.bin);
-    for start in (0..chunks).step_by(batch) {
-        let end = (start + batch).min(chunks);
-        let outs: Vec<Pass2> = (start..end)
-            .into_par_iter()
-            .map_init(Columns::default, |cols, c| {
-                let mut out = Pass2 {
-                    collected: Default::default(),
-                    below_sum: 0.0,
-                    display: vec![0u64; display_bins + 2],
-                };
-                let figures: &[f64] = match &stored {
-                    Some(stored) => &stored[c],
-                    None => {
+    let resolved = guess.as_ref().and_then(|guess| {
+        let is_kept = |i: usize, b: usize| guess.keep[i * (BINS + 2) + b];
+        let all_kept = collect_bins
+            .iter()
+            .enumerate()
+            .all(|(i, bins)| bins.iter().all(|&b| is_kept(i, b)));
+        if !all_kept || worst_bin_index > guess.low_bins {
+            return None;
+        }
+        // Display bars: a bin that was not kept must fall within one bar.
+        let mut display = vec![0u64; display_bins + 2];
+        let (m, binning) = (&moments[0], &binnings[0]);
+        let eps = 1e-9 * (binning.lo.abs() + binning.hi.abs());
+        for (b, &count) in hists[0].iter().enumerate() {
+            if count == 0 || is_kept(0, b) {
+                continue;
+            }
+            let (lo, hi) = binning.range(b, m.min, m.max);
+            let slot = display_slot(lo - eps);
+            if display_slot(hi + eps) != slot {
+                return None;
+            }
+            display[slot] += count;
+        }
+        let mut collected: [Vec<f64>; 4] = Default::default();
+        for chunk in &kept {
+            for (i, values) in chunk.iter().enumerate() {
+                let wanted = &is_wanted[i * (BINS + 2)..(i + 1) * (BINS + 2)];
+                for &x in values {
+                    if i == 0 {
+                        display[display_slot(x)] += 1;
+                    }
+                    if wanted[binnings[i].bin(x)] {
+                        collected[i].push(x);
+                    }
+                }
+            }
+        }
+        // Summed chunk by chunk in sample order, as the second pass would.
+        let mut below_sum = 0.0;
+        for chunk in &low {
+            let mut sum = 0.0;
+            for &x in chunk {
+                if binnings[0].bin(x) < worst_bin_index {
+                    sum += x;
+                }
+            }
+            below_sum += sum;
+        }
+        Some((collected, below_sum, display))
+    });
+    drop(kept);
+    drop(low);
+
+    // Pass 2: the same samples drawn again, keeping only values in the wanted bins.
+    let (mut collected, below_sum, display) = match resolved {
+        Some(resolved) => resolved,
+        None => {
+            *redrawn = true;
+            let total_work = done + n;
+            let mut collected: [Vec<f64>; 4] = Default::default();
+            let mut below_sum = 0.0;
+            let mut display = vec![0u64; display_bins + 2];
+            for start in (0..chunks).step_by(batch) {
+                let end = (start + batch).min(chunks);
+                let outs: Vec<Pass2> = (start..end)
+                    .into_par_iter()
+                    .map(|c| {
+                        let mut cols = scratch_of(&scratch);
+                        let cols = &mut *cols;
+                        let mut out = Pass2 {
+                            collected: Default::default(),
+                            below_sum: 0.0,
+                            display: vec![0u64; display_bins + 2],
+                        };
                         run_chunk(&sampler, scenario, &generators[c], len_of(c), cols);
-                        &cols.figures
-                    }
-                };
-                let len = len_of(c);
-                for i in 0..4 {
-                    let binning = binnings[i];
-                    let wanted = &is_wanted[i * (BINS + 2)..(i + 1) * (BINS + 2)];
-                    for &x in &figures[i * len..(i + 1) * len] {
-                        if !x.is_nan() && wanted[binning.bin(x)] {
-                            out.collected[i].push(x);
+                        let len = cols.len;
+                        let figures = &cols.figures;
+                        for i in 0..4 {
+                            let binning = binnings[i];
+                            let wanted = &is_wanted[i * (BINS + 2)..(i + 1) * (BINS + 2)];
+                            for &x in &figures[i * len..(i + 1) * len] {
+                                if !x.is_nan() && wanted[binning.bin(x)] {
+                                    out.collected[i].push(x);
+                                }
+                            }
                         }
+                        for &x in &figures[..len] {
+                            if x.is_nan() {
+                                continue;
+                            }
+                            if binnings[0].bin(x) < worst_bin_index {
+                                out.below_sum += x;
+                            }
+                            out.display[display_slot(x)] += 1;
+                        }
+                        out
+                    })
+                    .collect();
+                for out in outs {
+                    for (c, o) in collected.iter_mut().zip(&out.collected) {
+                        c.extend_from_slice(o);
+                    }
+                    below_sum += out.below_sum;
+                    for (d, o) in display.iter_mut().zip(&out.display) {
+                        *d += o;
                     }
                 }
-                for &x in &figures[..len] {
-                    if x.is_nan() {
-                        continue;
-                    }
-                    if binnings[0].bin(x) < worst_bin_index {
-                        out.below_sum += x;
-                    }
-                    let t = (x - display_edges[0]) * display_scale;
-                    let slot = if t < 0.0 {
-                        0
-                    } else if t >= display_bins as f64 {
-                        display_bins + 1
-                    } else {
-                        t as usize + 1
-                    };
-                    out.display[slot] += 1;
-                }
-                out
-            })
-            .collect();
-        for out in outs {
-            for (c, o) in collected.iter_mut().zip(&out.collected) {
-                c.extend_from_slice(o);
+                done += (start..end).map(|c| len_of(c) as u64).sum::<u64>();
+                progress(done, total_work);
             }
-            below_sum += out.below_sum;
-            for (d, o) in display.iter_mut().zip(&out.display) {
-                *d += o;
-            }
+            (collected, below_sum, display)
         }
-        if stored.is_none() {
-            done += (start..end).map(|c| len_of(c) as u64).sum::<u64>();
-            progress(done, total_work);
-        }
-    }
-    drop(stored);
+    };
 
     // Percentiles: exact order statistics from the kept values (or, past the
     // cap, a position within the bin).
@@ -1243,16 +1465,35 @@ mod tests {
     }
 
     fn run_with(scenario: &Scenario, u: &Uncertainty, samples: u64, seed: u64, store_limit: u64) -> Simulation {
-        run::<()>(
+        run_limited(scenario, u, samples, seed, store_limit, GUESS_ERRORS).0
+    }
+
+    /// The simulation, and whether it drew the samples twice.
+    fn run_limited(
+        scenario: &Scenario,
+        u: &Uncertainty,
+        samples: u64,
+        seed: u64,
+        store: u64,
+        guess_errors: f64,
+    ) -> (Simulation, bool) {
+        let mut redrawn = false;
+        let limits = Limits {
+            store,
+            collect_cap: COLLECT_CAP,
+            guess_errors,
+        };
+        let sim = run::<()>(
             scenario,
             u,
             Settings { samples, seed },
             &mut |_, _| {},
             None,
-            store_limit,
-            COLLECT_CAP,
+            limits,
+            &mut redrawn,
         )
-        .unwrap()
+        .unwrap();
+        (sim, redrawn)
     }
 
     fn quick(scenario: &Scenario, u: &Uncertainty, samples: u64) -> Simulation {
@@ -1519,6 +1760,51 @@ mod tests {
     }
 
     #[test]
+    fn the_median_of_5_is_the_middle_of_the_sorted_five_in_every_order() {
+        // Every pattern of order and ties of five values: each takes one of 0 to 4.
+        for code in 0..5usize.pow(5) {
+            let u: [f64; 5] = std::array::from_fn(|i| (code / 5usize.pow(i as u32) % 5) as f64);
+            let mut sorted = u;
+            sorted.sort_by(f64::total_cmp);
+            assert_eq!(median_of_5(u), sorted[2], "{u:?}");
+        }
+        // And all 120 orders of five distinct values, whose median is 0.3.
+        for code in 0..5usize.pow(5) {
+            let digits: [usize; 5] = std::array::from_fn(|i| code / 5usize.pow(i as u32) % 5);
+            if (0..5).all(|d| digits.contains(&d)) {
+                let u = digits.map(|d| (d + 1) as f64 / 10.0);
+                assert_eq!(median_of_5(u), 0.3, "{u:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_values_kept_in_the_first_pass_give_the_figures_of_a_second_pass() {
+        let risk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/risk.toml")).unwrap();
+        let medical = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/medical-imaging-risk.toml"
+        ))
+        .unwrap();
+        for text in [risk, medical] {
+            let (s, u) = load(&text);
+            for (n, seed) in [
+                (5 * CHUNK as u64 + 7, 1),
+                (9 * CHUNK as u64, 2),
+                (2 * CHUNK as u64 + 1, 3),
+            ] {
+                let (kept, redrawn) = run_limited(&s, &u, n, seed, STORE_LIMIT, GUESS_ERRORS);
+                assert!(!redrawn, "the pilot's guess kept enough ({n} samples, seed {seed})");
+                // Keeping nothing forces the second pass; drawing twice without storing too.
+                let (forced, redrawn) = run_limited(&s, &u, n, seed, STORE_LIMIT, -1.0);
+                assert!(redrawn);
+                assert_eq!(kept, forced);
+                assert_eq!(kept, run_limited(&s, &u, n, seed, 0, GUESS_ERRORS).0);
+            }
+        }
+    }
+
+    #[test]
     fn rank_correlations_come_out_as_asked() {
         let (s, u) = load(&format!(
             "{BASE}[uncertainty]\nprice = {{ normal = {{ mean = 100, sd = 5 }} }}\ndemand = {{ lognormal = {{ median = 10000, sigma = 0.2 }} }}\nunit_variable_cost = {{ triangular = {{ min = 40, mode = 50, max = 65 }} }}\n\"marketing.uplift\" = {{ pert = {{ min = 0.2, mode = 0.5, max = 0.8 }} }}\n[[uncertainty.correlation]]\ninputs = [\"price\", \"demand\"]\nrank = -0.6\n[[uncertainty.correlation]]\ninputs = [\"unit_variable_cost\", \"marketing.uplift\"]\nrank = 0.5\n"
@@ -1557,8 +1843,12 @@ mod tests {
                 },
                 &mut |_, _| {},
                 None,
-                STORE_LIMIT,
-                cap,
+                Limits {
+                    store: STORE_LIMIT,
+                    collect_cap: cap,
+                    guess_errors: GUESS_ERRORS,
+                },
+                &mut false,
             )
             .unwrap();
             let units = sim.metric(Metric::UnitsSold);

@@ -387,3 +387,84 @@ fn risk_scenario_base_case_is_the_seed_case_with_a_target() {
     // (50,000 + 300,000) / 50 = 7,000 units for the target.
     assert_eq!(json["results"]["target_profit_units"], 7_000.0);
 }
+
+/// Opens the CSV of every shipped scenario in LibreOffice Calc and checks that
+/// every figure arrived as a number. Skips, saying so, where LibreOffice is not
+/// installed (Debian package `libreoffice-calc`).
+#[test]
+fn csv_opens_in_libreoffice_with_every_figure_a_number() {
+    let Some(soffice) = ["/usr/bin/soffice", "/usr/bin/libreoffice"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("SKIPPED csv_opens_in_libreoffice_with_every_figure_a_number: LibreOffice is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("plans.csv");
+    let scenarios: Vec<String> = std::fs::read_dir(format!("{}/scenarios", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .map(|e| format!("scenarios/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    plan()
+        .arg("evaluate")
+        .args(&scenarios)
+        .args(["--format", "csv", "-o"])
+        .arg(&csv_path)
+        .assert()
+        .success();
+    let profile = dir.path().join("profile");
+    let status = StdCommand::new(soffice)
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", "fods", "--outdir"])
+        .arg(dir.path())
+        .arg(&csv_path)
+        .output()
+        .unwrap();
+    let fods = std::fs::read_to_string(dir.path().join("plans.fods")).unwrap_or_else(|_| {
+        panic!(
+            "LibreOffice wrote no sheet: {}",
+            String::from_utf8_lossy(&status.stderr)
+        )
+    });
+    // Every cell that holds a number in the CSV must be a float cell in the sheet.
+    let sheet = roxmltree::Document::parse(&fods).unwrap();
+    let table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
+    let office_ns = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
+    let rows: Vec<Vec<Option<String>>> = sheet
+        .descendants()
+        .filter(|n| n.has_tag_name((table_ns, "table-row")))
+        .map(|row| {
+            row.children()
+                .filter(|c| c.is_element())
+                .flat_map(|cell| {
+                    let repeat: usize = cell
+                        .attribute((table_ns, "number-columns-repeated"))
+                        .and_then(|r| r.parse().ok())
+                        .unwrap_or(1);
+                    std::iter::repeat_n(
+                        cell.attribute((office_ns, "value-type")).map(str::to_string),
+                        repeat.min(200),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut figures = 0;
+    for (i, record) in reader.records().enumerate() {
+        for (j, cell) in record.unwrap().iter().enumerate() {
+            if cell.parse::<f64>().is_ok() {
+                figures += 1;
+                assert_eq!(
+                    rows[i + 1][j].as_deref(),
+                    Some("float"),
+                    "row {} column {j}: {cell}",
+                    i + 1
+                );
+            }
+        }
+    }
+    assert!(figures > 100, "{figures} figures checked");
+}

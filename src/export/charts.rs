@@ -349,27 +349,7 @@ pub fn line_chart(
     axes(&mut svg, frame, &x, &y, x_label, y_label);
     let pixels: Vec<(f64, f64)> = points.iter().map(|(px, py)| (x.map(*px), y.map(*py))).collect();
     svg.polyline(&pixels, "series");
-    for (i, mark) in marks.iter().enumerate() {
-        let px = x.map(mark.x);
-        let label_y = Frame::standard().top + 8.0 + 18.0 * i as f64;
-        svg.line(px, label_y + 4.0, px, frame.bottom, "marker");
-        if let Some(v) = mark.y {
-            svg.circle(px, y.map(v), 5.0, "point");
-        }
-        let anchor = if px > (frame.left + frame.right) / 2.0 {
-            "end"
-        } else {
-            "start"
-        };
-        let nudge = if anchor == "end" { -6.0 } else { 6.0 };
-        svg.text(
-            px + nudge,
-            label_y,
-            anchor,
-            if mark.strong { "label-strong" } else { "label" },
-            &mark.label,
-        );
-    }
+    draw_marks(&mut svg, frame, &x, Some(&y), marks);
     svg.legend(legend);
     svg.finish(title)
 }
@@ -637,7 +617,7 @@ pub fn histogram(h: &Histogram) -> String {
             class,
         );
     }
-    draw_marks(&mut svg, frame, &x, &h.marks);
+    draw_marks(&mut svg, frame, &x, None, &h.marks);
     if h.threshold >= x.d0 && h.threshold <= x.d1 {
         let px = x.map(h.threshold);
         svg.line(px, frame.top, px, frame.bottom, "zero");
@@ -647,11 +627,14 @@ pub fn histogram(h: &Histogram) -> String {
 }
 
 /// Vertical dashed marks with their labels in rows above the plot.
-fn draw_marks(svg: &mut Svg, frame: Frame, x: &Scale, marks: &[Mark]) {
+fn draw_marks(svg: &mut Svg, frame: Frame, x: &Scale, y: Option<&Scale>, marks: &[Mark]) {
     for (i, mark) in marks.iter().enumerate() {
         let px = x.map(mark.x);
         let label_y = Frame::standard().top + 8.0 + 18.0 * i as f64;
         svg.line(px, label_y + 4.0, px, frame.bottom, "marker");
+        if let (Some(y), Some(v)) = (y, mark.y) {
+            svg.circle(px, y.map(v), 5.0, "point");
+        }
         let anchor = if px > (frame.left + frame.right) / 2.0 {
             "end"
         } else {

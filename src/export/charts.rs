@@ -179,22 +179,15 @@ pub fn hbars(
     legend: &[(&str, &str)],
 ) -> String {
     let mut svg = Svg::new(title, subtitle);
-    let label_width = rows
-        .iter()
-        .map(|r| r.label.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(6, 28) as f64
-        * 7.0;
+    // Room on the left for the row labels and, where rows have them, the
+    // figures at the left ends of the bars (about 7 pixels a character).
+    let text_width = |text: &str| text.chars().count() as f64 * 7.0;
+    let label_width = rows.iter().map(|r| text_width(&r.label)).fold(42.0, f64::max);
+    let left_width = rows.iter().map(|r| text_width(&r.left_text)).fold(0.0, f64::max);
+    let has_left = left_width > 0.0;
     let frame = Frame {
-        left: 20.0
-            + label_width
-            + if rows.iter().any(|r| !r.left_text.is_empty()) {
-                70.0
-            } else {
-                10.0
-            },
-        top: 70.0,
+        left: 20.0 + label_width + if has_left { left_width + 16.0 } else { 10.0 },
+        top: 84.0,
         right: super::svg::WIDTH - 90.0,
         bottom: super::svg::HEIGHT - 90.0,
     };
@@ -224,14 +217,13 @@ pub fn hbars(
         "axis-label",
         x_label,
     );
-    let has_left = rows.iter().any(|r| !r.left_text.is_empty());
     let n = rows.len().max(1) as f64;
     let band = (frame.bottom - frame.top) / n;
     let bar = (band * 0.6).min(34.0);
     for (i, row) in rows.iter().enumerate() {
         let cy = frame.top + band * (i as f64 + 0.5);
         svg.text(
-            frame.left - 12.0 - 60.0 * f64::from(u8::from(has_left)),
+            frame.left - 10.0 - if has_left { left_width + 8.0 } else { 0.0 },
             cy + 4.0,
             "end",
             "label",

@@ -3,7 +3,7 @@
 //! Each uncertain input gets a [`Distribution`], optionally truncated, and
 //! pairs of inputs may be rank-correlated through a Gaussian copula. The raw
 //! form keeps positions (`toml::Spanned`) so that every error names the line;
-//! [`validate`] turns it into an [`Uncertainty`] of plain numbers.
+//! `validate` turns it into an [`Uncertainty`] of plain numbers.
 
 use std::collections::BTreeMap;
 use std::f64::consts::{PI, SQRT_2};

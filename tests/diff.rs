@@ -192,10 +192,9 @@ fn two_plans_from_stdin_is_an_error() {
         .args(["diff", "-", "-"])
         .write_stdin(SEED)
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "only one of the two plans can be read from stdin",
-        ));
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("stdin (`-`) can be read only once"));
 }
 
 #[test]

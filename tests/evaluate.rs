@@ -468,3 +468,30 @@ fn csv_opens_in_libreoffice_with_every_figure_a_number() {
     }
     assert!(figures > 100, "{figures} figures checked");
 }
+
+#[test]
+fn stdin_named_twice_is_a_usage_error_for_every_command() {
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let out = std::env::temp_dir().join("plan-stdin-twice.svg");
+    let out = out.to_str().unwrap();
+    for args in [
+        vec!["evaluate", "-", "-"],
+        vec!["evaluate", "--", "-", "-#campaign"],
+        vec!["compare", "-", "-"],
+        vec!["diff", "-", "-"],
+        vec!["chart", "--kind", "bridge", "-", "-", "-o", out],
+        vec!["report", "-", "-", "-o", out],
+    ] {
+        plan()
+            .args(&args)
+            .write_stdin(text.clone())
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("stdin (`-`) can be read only once"));
+    }
+    assert!(
+        !std::path::Path::new(out).exists(),
+        "nothing is written on a usage error"
+    );
+}

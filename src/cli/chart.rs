@@ -83,6 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.files.len()
         )));
     }
+    super::load::stdin_at_most_once(&args.files)?;
     if args.kind == Kind::Grid {
         let [rows, columns] = args.grid.as_slice() else {
             return Err(super::usage_error(

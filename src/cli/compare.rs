@@ -34,9 +34,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 /// Loads and compares scenarios; with `expand_variants`, a file that has
 /// variants stands for its base and every variant.
 pub fn build(files: &[String], expand_variants: bool) -> anyhow::Result<CompareReport> {
-    if files.iter().filter(|f| *f == "-").count() > 1 {
-        anyhow::bail!("stdin (`-`) can be read only once");
-    }
+    super::load::stdin_at_most_once(files)?;
     let mut loaded = Vec::new();
     for spec in files {
         if expand_variants {

@@ -1,7 +1,7 @@
 //! `plan diff OLD NEW`: what changed between two plans, and which input is
 //! responsible for the change in profit.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use plan::diff::{Bridge, Diff, diff};
 use plan::{FIELDS, FieldKind, NoteLevel, Scenario, evaluate};
 use serde::Serialize;
@@ -66,9 +66,7 @@ fn compute(args: &Args) -> Result<bool, Failure> {
 
 fn build(args: &Args) -> anyhow::Result<DiffReport> {
     args.output.check()?;
-    if args.old == "-" && args.new == "-" {
-        bail!("only one of the two plans can be read from stdin (`-`)");
-    }
+    super::load::stdin_at_most_once(&[&args.old, &args.new])?;
     let old = load(&args.old)?;
     let new = load(&args.new)?;
     let found = diff(&old.scenario, &new.scenario)

@@ -21,6 +21,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     args.output.check()?;
+    super::load::stdin_at_most_once(&args.files)?;
     let mut items = Vec::with_capacity(args.files.len());
     for spec in &args.files {
         let loaded = load(spec)?;

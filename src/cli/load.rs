@@ -27,6 +27,18 @@ fn split(spec: &str) -> (&str, Option<&str>) {
     (spec, None)
 }
 
+/// Stdin can be read only once: more than one `-` (or `-#VARIANT`) among
+/// the scenarios is a command-line usage error (exit 2), caught before any
+/// is read, rather than the second reading an empty scenario.
+pub fn stdin_at_most_once<S: AsRef<str>>(specs: &[S]) -> anyhow::Result<()> {
+    if specs.iter().filter(|s| split(s.as_ref()).0 == "-").count() > 1 {
+        return Err(super::usage_error(
+            "stdin (`-`) can be read only once; give the other scenarios as files".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads and parses a scenario file (without choosing a variant).
 pub fn read_file(file: &str) -> anyhow::Result<ScenarioFile> {
     let text = if file == "-" {

@@ -22,9 +22,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     output::check(args.output.as_deref())?;
-    if args.files.iter().filter(|f| *f == "-").count() > 1 {
-        anyhow::bail!("stdin (`-`) can be read only once");
-    }
+    super::load::stdin_at_most_once(&args.files)?;
     let mut items = Vec::new();
     let mut loaded_all = Vec::new();
     for spec in &args.files {

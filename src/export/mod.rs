@@ -218,17 +218,13 @@ pub fn human_number(v: f64, unit: &Unit) -> String {
     }
     match unit {
         Unit::Money(currency) => {
-            let decimals = if (v - v.round()).abs() < 0.005 { 0 } else { 2 };
-            let text = grouped(v, decimals);
+            let text = amount(v);
             match currency {
                 Some(code) => format!("{text} {code}"),
                 None => text,
             }
         }
-        Unit::Units => {
-            let decimals = if (v - v.round()).abs() < 0.005 { 0 } else { 2 };
-            grouped(v, decimals)
-        }
+        Unit::Units => amount(v),
         Unit::Ratio => format!("{}%", grouped(v * 100.0, 1)),
         Unit::Percent => format!("{}{}%", if v > 0.0 { "+" } else { "" }, grouped(v, 1)),
         Unit::Multiple => format!("{}x", grouped(v, 2)),
@@ -246,6 +242,22 @@ pub fn human_number(v: f64, unit: &Unit) -> String {
             }
         }
     }
+}
+
+/// An amount of money or units: whole where it is whole to the cent, else
+/// to the cent; below 1, to four significant digits (at least two places),
+/// so that a price of 0.004 a call does not read as 0. Below a billionth it
+/// is rounding noise (a profit of -5e-11 at break-even) and reads as 0.
+fn amount(v: f64) -> String {
+    if v.abs() >= 1e-9 && v.abs() < 1.0 {
+        let decimals = (3 - v.abs().log10().floor() as i32).clamp(2, 12) as usize;
+        let text = grouped(v, decimals);
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let kept = fraction.trim_end_matches('0');
+        return format!("{whole}.{kept:0<2}");
+    }
+    let decimals = if (v - v.round()).abs() < 0.005 { 0 } else { 2 };
+    grouped(v, decimals)
 }
 
 /// `v` to `decimals` places with a comma every three digits.
@@ -299,7 +311,14 @@ mod tests {
         assert_eq!(human_number(55.555, &Unit::Percent), "+55.6%");
         assert_eq!(human_number(-33.33, &Unit::Percent), "-33.3%");
         assert_eq!(human_number(10.0 / 9.0, &Unit::Multiple), "1.11x");
-        assert_eq!(human_number(-0.0001, &Unit::Money(None)), "0");
+        assert_eq!(human_number(-0.0001, &Unit::Money(None)), "-0.0001");
+        assert_eq!(human_number(-5e-11, &Unit::Money(None)), "0");
+        assert_eq!(human_number(0.004, &Unit::Money(Some("USD".into()))), "0.004 USD");
+        assert_eq!(human_number(0.0015, &Unit::Money(None)), "0.0015");
+        assert_eq!(human_number(0.000002, &Unit::Money(None)), "0.000002");
+        assert_eq!(human_number(0.5, &Unit::Money(None)), "0.50");
+        assert_eq!(human_number(0.123_456, &Unit::Money(None)), "0.1235");
+        assert_eq!(human_number(0.25, &Unit::Units), "0.25");
         assert_eq!(human_number(123.456789, &Unit::Plain), "123.457");
         assert_eq!(human_number(100.0, &Unit::Plain), "100");
         assert_eq!(human_number(1e300, &Unit::Money(Some("USD".into()))), "1.000e300 USD");

@@ -116,7 +116,9 @@ impl Cell {
     }
 
     pub fn number(value: Option<f64>, unit: Unit) -> Cell {
-        value.map_or(Cell::Undefined, |v| Cell::Number(v, unit.clone()))
+        value
+            .filter(|v| v.is_finite())
+            .map_or(Cell::Undefined, |v| Cell::Number(v, unit.clone()))
     }
 }
 
@@ -196,7 +198,11 @@ pub fn input_unit_named(name: &str, currency: Option<&String>) -> Unit {
 /// A number written in full for programs: the shortest text that reads back
 /// as the same `f64`, whole numbers without a decimal point.
 pub fn full_number(v: f64) -> String {
-    if v == 0.0 {
+    // The analyses report an undefined figure as `None`; should a non-finite
+    // one slip through, it is written empty, never as `inf` or `NaN`.
+    if !v.is_finite() {
+        String::new()
+    } else if v == 0.0 {
         "0".to_string()
     } else if v.fract() == 0.0 && v.abs() < 1e16 {
         format!("{v:.0}")
@@ -207,6 +213,9 @@ pub fn full_number(v: f64) -> String {
 
 /// A number rounded for people, with thousands separators.
 pub fn human_number(v: f64, unit: &Unit) -> String {
+    if !v.is_finite() {
+        return "-".to_string();
+    }
     // Beyond a quadrillion, digits stop meaning anything to a reader.
     if v.abs() >= 1e15 && !matches!(unit, Unit::Ratio | Unit::Percent) {
         let text = format!("{v:.3e}");
@@ -225,6 +234,12 @@ pub fn human_number(v: f64, unit: &Unit) -> String {
             }
         }
         Unit::Units => amount(v),
+        Unit::Ratio if (v * 100.0).abs() >= 1e15 => {
+            // In percent, by moving the exponent: v x 100 may overflow.
+            let text = format!("{v:.3e}");
+            let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+            format!("{mantissa}e{}%", exponent.parse::<i32>().unwrap_or(0) + 2)
+        }
         Unit::Ratio => format!("{}%", grouped(v * 100.0, 1)),
         Unit::Percent => format!("{}{}%", if v > 0.0 { "+" } else { "" }, grouped(v, 1)),
         Unit::Multiple => format!("{}x", grouped(v, 2)),
@@ -319,6 +334,9 @@ mod tests {
         assert_eq!(human_number(0.5, &Unit::Money(None)), "0.50");
         assert_eq!(human_number(0.123_456, &Unit::Money(None)), "0.1235");
         assert_eq!(human_number(0.25, &Unit::Units), "0.25");
+        assert_eq!(human_number(1e307, &Unit::Ratio), "1.000e309%");
+        assert_eq!(human_number(f64::INFINITY, &Unit::Money(None)), "-");
+        assert_eq!(full_number(f64::NAN), "");
         assert_eq!(human_number(123.456789, &Unit::Plain), "123.457");
         assert_eq!(human_number(100.0, &Unit::Plain), "100");
         assert_eq!(human_number(1e300, &Unit::Money(Some("USD".into()))), "1.000e300 USD");

@@ -161,13 +161,13 @@ impl Diff {
 /// profit of 50 is +150%.
 pub fn percent_change(old: Option<f64>, new: Option<f64>) -> Option<f64> {
     match (old, new) {
-        (Some(a), Some(b)) if a != 0.0 => Some((b - a) / a.abs() * 100.0),
+        (Some(a), Some(b)) if a != 0.0 => Some(crate::model::tidy((b - a) / a.abs() * 100.0)),
         _ => None,
     }
 }
 
 fn change(old: Option<f64>, new: Option<f64>) -> Option<f64> {
-    Some(new? - old?)
+    Some(crate::model::tidy(new? - old?))
 }
 
 /// The plan's numeric inputs by name: every model input, the demand curve's
@@ -394,7 +394,9 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
                 inputs: crate::scenario::list(&inputs),
             });
         }
-        v.push(profit);
+        // Tidied as `evaluate` tidies it, so the bridge's ends are the
+        // profits the rest of the report shows (6620, not 6619.999999999985).
+        v.push(crate::model::tidy(profit));
     }
 
     // weight[s] = s! (k - s - 1)! / k!, the share of orders in which a given
@@ -408,10 +410,12 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
         .enumerate()
         .map(|(bit, factor)| {
             let me = 1usize << bit;
-            let contribution = (0..coalitions)
-                .filter(|mask| mask & me == 0)
-                .map(|mask| weight[mask.count_ones() as usize] * (v[mask | me] - v[mask]))
-                .sum();
+            let contribution = crate::model::tidy(
+                (0..coalitions)
+                    .filter(|mask| mask & me == 0)
+                    .map(|mask| weight[mask.count_ones() as usize] * (v[mask | me] - v[mask]))
+                    .sum(),
+            );
             let value = |s: &Scenario| match factor {
                 Factor::Input(input) => input.get(s),
                 _ => None,
@@ -429,7 +433,7 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
     Ok(Bridge {
         old: start,
         new: end,
-        total: end - start,
+        total: crate::model::tidy(end - start),
         parts,
         evaluations: coalitions,
     })
@@ -707,8 +711,8 @@ mod tests {
                 let sum: f64 = b.parts.iter().map(|p| p.contribution).sum();
                 let scale = b.old.abs().max(b.new.abs()).max(1.0);
                 prop_assert!((sum - b.total).abs() <= 1e-9 * scale, "{sum} vs {}", b.total);
-                prop_assert_eq!(b.old, core(&old).profit);
-                prop_assert_eq!(b.new, core(&new).profit);
+                prop_assert_eq!(b.old, core(&old).tidy().profit, "the profit evaluate reports");
+                prop_assert_eq!(b.new, core(&new).tidy().profit);
             }
 
             #[test]

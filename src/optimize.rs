@@ -36,7 +36,8 @@ pub const SCAN_POINTS: usize = 200;
 pub const GRID_POINTS: usize = 40;
 /// Points of the profile drawn over the whole range.
 pub const PROFILE_POINTS: usize = 60;
-/// The check evaluates this fraction of the range on each side of the optimum.
+/// The check evaluates this fraction of the range (or of ten times the
+/// optimum's size, if smaller) on each side of the optimum.
 pub const CHECK_STEP: f64 = 1e-4;
 
 /// An input to vary and the range to search.
@@ -253,6 +254,46 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
         [a, b] => maximize_2d(&f, a, b).ok_or(OptimizeError::Undefined { metric: spec.name })?,
         _ => unreachable!("validated"),
     };
+    // Today's values, where the ranges hold them, are a candidate too: a scan
+    // over a vast range (spend 0 to 1e20) can step over a narrow peak, and
+    // must never recommend something worse than what the plan already does.
+    let today_x: Option<Vec<f64>> = variables
+        .iter()
+        .map(|v| v.input.get(scenario).filter(|t| (v.lower..=v.upper).contains(t)))
+        .collect();
+    let (x, value) = match today_x.and_then(|t| f(&t).map(|v| (t, v))) {
+        Some((t, v)) if v > value => {
+            // Today beats the scan: search again near it, within ten times
+            // its distance from the lower bound, where the scan is fine enough.
+            match variables {
+                [one] => {
+                    let upper = one.upper.min(t[0] + 10.0 * (t[0] - one.lower).abs());
+                    match maximize_1d(&mut |y| f(&[y]), one.lower, upper, SCAN_POINTS) {
+                        Some((y, w)) if w > v => (vec![y], w),
+                        _ => (t, v),
+                    }
+                }
+                _ => (t, v),
+            }
+        }
+        _ => (x, value),
+    };
+    // An optimum a hair from a short decimal (13.000000000000032) reads as
+    // that decimal where the metric there is as high, within rounding.
+    let tidied: Vec<f64> = x.iter().map(|&t| model::tidy(t)).collect();
+    let (x, value) = match f(&tidied) {
+        Some(v)
+            if tidied != x
+                && variables
+                    .iter()
+                    .zip(&tidied)
+                    .all(|(var, t)| (var.lower..=var.upper).contains(t))
+                && v >= value - 1e-12 * value.abs().max(1.0) =>
+        {
+            (tidied, v.max(value))
+        }
+        _ => (x, value),
+    };
 
     // The metric over the scan, to tell a flat metric from an optimum.
     let mut low = value;
@@ -272,7 +313,9 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
     let tolerance = 1e-9 * value.abs().max(1.0);
     let mut results = Vec::with_capacity(variables.len());
     for (k, var) in variables.iter().enumerate() {
-        let width = var.upper - var.lower;
+        // Checks and "at a bound" are measured on the optimum's own scale,
+        // not the range's: over spend 0 to 1e20, 51,208 is not "at 0".
+        let width = (var.upper - var.lower).min(10.0 * x[k].abs().max(1.0));
         let step = CHECK_STEP * width;
         let side = |t: f64| -> Option<f64> {
             if t < var.lower || t > var.upper {

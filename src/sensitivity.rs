@@ -188,7 +188,8 @@ pub fn check_steps(steps: &[f64]) -> Result<(), SensitivityError> {
 /// rows sorted by swing, largest first.
 pub fn one_way(scenario: &Scenario, steps: &[f64]) -> Result<Vec<OneWayRow>, SensitivityError> {
     check_steps(steps)?;
-    let base = core(scenario);
+    // Figures tidied as `evaluate` tidies them (-8031, not -8031.000000000015).
+    let base = core(scenario).tidy();
     let mut rows: Vec<OneWayRow> = Input::present_in(scenario)
         .into_iter()
         .filter_map(|input| {
@@ -197,15 +198,15 @@ pub fn one_way(scenario: &Scenario, steps: &[f64]) -> Result<Vec<OneWayRow>, Sen
             let points: Vec<OneWayPoint> = steps
                 .iter()
                 .map(|&step| {
-                    let value = Some(x + x * step / 100.0)
+                    let value = Some(crate::model::tidy(x + x * step / 100.0))
                         .filter(|v| v.is_finite() && *v >= input.minimum() && *v <= input.maximum());
                     let (profit, break_even_units) = match value {
                         Some(v) => {
                             input.set(&mut moved, v);
-                            let c = core(&moved);
+                            let c = core(&moved).tidy();
                             (
                                 Some(c.profit).filter(|p| p.is_finite()),
-                                c.break_even_units().filter(|q| q.is_finite()),
+                                c.break_even_units().map(crate::model::tidy).filter(|q| q.is_finite()),
                             )
                         }
                         None => (None, None),
@@ -227,7 +228,7 @@ pub fn one_way(scenario: &Scenario, steps: &[f64]) -> Result<Vec<OneWayRow>, Sen
                 points,
                 low,
                 high,
-                swing: high - low,
+                swing: crate::model::tidy(high - low),
             })
         })
         .collect();

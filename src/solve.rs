@@ -283,7 +283,7 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
     };
     let g0 = g(today);
     let scale = goal.target.abs().max(g0.map_or(0.0, |d| (d + goal.target).abs()));
-    let tolerance = 1e-9 * if scale > 0.0 { scale } else { 1.0 };
+    let tolerance = crate::model::tidy(1e-9 * if scale > 0.0 { scale } else { 1.0 });
     let answer = |x: f64, d: f64, method: Method| Solution {
         input,
         today,

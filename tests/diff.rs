@@ -250,3 +250,27 @@ fn markdown_snapshot_campaign_variant() {
         "markdown"
     ]));
 }
+
+#[test]
+fn the_bridge_ends_at_the_profits_evaluate_reports_without_binary_noise() {
+    // saas-subscription: 49 x 2600 x 1.15 = 146,510 revenue, less 11 x 2,990
+    // = 32,890 variable cost and 95,000 + 12,000 fixed: 6,620. Unrounded
+    // binary arithmetic gives 6619.999999999985.
+    let out = plan()
+        .args([
+            "diff",
+            "scenarios/medical-imaging.toml",
+            "scenarios/saas-subscription.toml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["bridge"]["old"], 450_000.0);
+    assert_eq!(json["bridge"]["new"], 6_620.0);
+    assert_eq!(json["bridge"]["total"], -443_380.0);
+}

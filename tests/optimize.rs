@@ -441,3 +441,37 @@ fn a_flat_metric_marks_no_point_as_the_optimum() {
     assert!(!out.contains("△"), "{out}");
     assert!(out.contains("the linear demand curve reaches 0 at price 30"), "{out}");
 }
+
+#[test]
+fn a_vast_range_finds_the_spend_the_default_range_finds_and_never_worse_than_today() {
+    // `scenarios/ai-api-pricing.toml`: the Hill response peaks at a spend of
+    // about 51,208 (profit 263,008.48); today's 20,000 earns 235,076.88.
+    let out = |range: &str| {
+        let out = plan()
+            .args([
+                "optimize",
+                "scenarios/ai-api-pricing.toml",
+                "--vary",
+                range,
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice::<Value>(&out).unwrap()
+    };
+    let default = out("marketing.spend");
+    let vast = out("marketing.spend=0:1e20");
+    let best = |v: &Value| v["variables"][0]["optimum"].as_f64().unwrap();
+    assert!(
+        (best(&vast) - best(&default)).abs() < 1.0,
+        "{} vs {}",
+        best(&vast),
+        best(&default)
+    );
+    assert!((best(&vast) - 51_208.0).abs() < 1.0);
+    assert_eq!(vast["variables"][0]["binding"], "interior");
+}

@@ -315,10 +315,19 @@ impl ScenarioFile {
             variant,
             scenario: &scenario,
         };
-        raw.uncertainty
-            .as_ref()
-            .map(|u| crate::uncertainty::validate(u.get_ref(), &cx))
-            .transpose()
+        let Some(table) = raw.uncertainty.as_ref() else {
+            return Ok(None);
+        };
+        if table.get_ref().is_empty() {
+            // An empty table is a slip (a file half written), not a model
+            // with no uncertainty: say so rather than simulate a constant.
+            return Err(cx.error(
+                "`uncertainty` gives no input a distribution".to_string(),
+                table.span(),
+                "give at least one input a distribution, as `price = { normal = { mean = 100, sd = 5 } }`, or remove the table",
+            ));
+        }
+        crate::uncertainty::validate(table.get_ref(), &cx).map(Some)
     }
 
     /// Every scenario in the file: the base, then each variant.

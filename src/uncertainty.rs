@@ -499,6 +499,13 @@ pub(crate) struct RawUncertainty {
     correlation: Vec<Spanned<RawCorrelation>>,
 }
 
+impl RawUncertainty {
+    /// Whether the table gives any input a distribution.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+}
+
 impl<'de> Deserialize<'de> for RawUncertainty {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;
@@ -630,7 +637,7 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn error(&self, message: String, span: Range<usize>, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(&self, message: String, span: Range<usize>, help: impl Into<String>) -> Diagnostic {
         let message = match self.variant {
             Some(v) => format!("in variant `{v}`: {message}"),
             None => message,

@@ -333,3 +333,31 @@ fn csv_says_how_often_each_input_was_truncated() {
     let share: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
     assert!((share - 2.87e-7).abs() < 0.01e-7, "{share}");
 }
+
+#[test]
+fn an_empty_uncertainty_table_is_an_error_at_its_line() {
+    plan()
+        .args(["simulate", "-"])
+        .write_stdin("price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\n[uncertainty]\n")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("`uncertainty` gives no input a distribution"))
+        .stderr(predicate::str::contains("<stdin>:6:1"));
+}
+
+#[test]
+fn samples_and_report_to_the_same_file_is_a_usage_error_that_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("both.csv");
+    plan()
+        .args(["simulate", RISK, "--samples", "1000", "--samples-out"])
+        .arg(&path)
+        .arg("-o")
+        .arg(dir.path().join(".").join("both.csv"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("`--samples-out` and `-o` both name"));
+    assert!(!path.exists());
+}

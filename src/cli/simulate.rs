@@ -47,6 +47,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             );
         }
         super::output::check(Some(path)).context("cannot write the samples")?;
+        let same = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        };
+        if let Some(report) = &args.output.output
+            && same(path, report)
+        {
+            return Err(super::usage_error(format!(
+                "`--samples-out` and `-o` both name `{}`: the report would replace the samples; give them different paths",
+                path.display()
+            )));
+        }
     }
     let (loaded, uncertainty) = load_uncertain(&args.file)?;
     let base = plan::evaluate(&loaded.scenario)

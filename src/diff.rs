@@ -40,7 +40,7 @@ pub const MAX_BRIDGE_INPUTS: usize = 16;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DiffError {
     /// One of the two plans cannot be evaluated.
-    #[error("cannot evaluate the {which} plan: {source}")]
+    #[error("cannot evaluate the {which} plan")]
     Model {
         which: &'static str,
         #[source]

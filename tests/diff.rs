@@ -274,3 +274,19 @@ fn the_bridge_ends_at_the_profits_evaluate_reports_without_binary_noise() {
     assert_eq!(json["bridge"]["new"], 6_620.0);
     assert_eq!(json["bridge"]["total"], -443_380.0);
 }
+
+#[test]
+fn an_overflowing_plan_is_named_once_with_its_cause_once() {
+    let out = plan()
+        .args(["diff", "-", BASE])
+        .write_stdin("price = 1.7e308\nunit_variable_cost = 0\nfixed_cost = 0\ndemand = 10\n")
+        .assert()
+        .code(1)
+        .stdout("")
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8(out).unwrap();
+    assert!(message.contains("cannot evaluate the old plan: `revenue` overflows"), "{message}");
+    assert_eq!(message.matches("overflows").count(), 1, "{message}");
+}

@@ -287,6 +287,9 @@ fn an_overflowing_plan_is_named_once_with_its_cause_once() {
         .stderr
         .clone();
     let message = String::from_utf8(out).unwrap();
-    assert!(message.contains("cannot evaluate the old plan: `revenue` overflows"), "{message}");
+    assert!(
+        message.contains("cannot evaluate the old plan: `revenue` overflows"),
+        "{message}"
+    );
     assert_eq!(message.matches("overflows").count(), 1, "{message}");
 }

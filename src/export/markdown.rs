@@ -55,7 +55,8 @@ pub fn draw(table: &Table) -> String {
                 .iter()
                 .map(|c| match c {
                     Cell::Text(s) => escape(s),
-                    Cell::Number(v, unit) => human_number(*v, unit),
+                    // The currency code is the user's text, so it is escaped too.
+                    Cell::Number(v, unit) => escape(&human_number(*v, unit)),
                     Cell::Undefined => "-".to_string(),
                 })
                 .collect(),
@@ -65,15 +66,39 @@ pub fn draw(table: &Table) -> String {
     out
 }
 
-/// Escapes the characters Markdown would read as table syntax or emphasis.
-/// Backticks stay: the messages quote names as `code`, as Markdown does.
+/// Escapes the characters Markdown would read as table syntax or emphasis,
+/// and folds line breaks (which would end a heading or a table row) into
+/// spaces. Backticks stay: the messages quote names as `code`, as Markdown does.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
+        if matches!(c, '\n' | '\r') {
+            out.push(' ');
+            continue;
+        }
         if matches!(c, '|' | '*' | '\\' | '<' | '>' | '[' | ']') {
             out.push('\\');
         }
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_cannot_break_a_table_or_a_heading() {
+        assert_eq!(escape("C|D"), "C\\|D");
+        assert_eq!(escape("two\nlines"), "two lines");
+        let table = Table {
+            header: vec!["".into(), "a|b".into()],
+            rows: vec![Row::Cells(vec![
+                Cell::text("price"),
+                Cell::Number(100.0, super::super::Unit::Money(Some("C|D".into()))),
+            ])],
+        };
+        assert_eq!(draw(&table).lines().nth(2), Some("| price | 100 C\\|D |"));
+    }
 }

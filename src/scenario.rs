@@ -18,6 +18,7 @@ use crate::diagnostic::Diagnostic;
 
 /// A validated scenario: the inputs of the profit model as plain numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "ScenarioOut")]
 pub struct Scenario {
     /// Display name: the file's `name`, else the file stem (or the variant's name).
     #[serde(skip)]
@@ -47,6 +48,54 @@ pub struct Scenario {
     /// `[marketing]`); when set, it replaces the fixed `marketing.uplift`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marketing_response: Option<HillResponse>,
+}
+
+/// A scenario as reports write it: the same fields, except that under a
+/// Hill response `marketing.uplift` is `null` (the curve sets the uplift; the
+/// 0 kept in [`Marketing`] is a placeholder, not an input).
+#[derive(Serialize)]
+struct ScenarioOut {
+    currency: Option<String>,
+    period: Option<String>,
+    price: f64,
+    unit_variable_cost: f64,
+    fixed_cost: f64,
+    demand: f64,
+    capacity: Option<f64>,
+    target_profit: Option<f64>,
+    marketing: Option<MarketingOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    demand_curve: Option<DemandCurve>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marketing_response: Option<HillResponse>,
+}
+
+#[derive(Serialize)]
+struct MarketingOut {
+    spend: f64,
+    uplift: Option<f64>,
+}
+
+impl From<Scenario> for ScenarioOut {
+    fn from(s: Scenario) -> ScenarioOut {
+        let fixed_uplift = s.marketing_response.is_none();
+        ScenarioOut {
+            currency: s.currency,
+            period: s.period,
+            price: s.price,
+            unit_variable_cost: s.unit_variable_cost,
+            fixed_cost: s.fixed_cost,
+            demand: s.demand,
+            capacity: s.capacity,
+            target_profit: s.target_profit,
+            marketing: s.marketing.map(|m| MarketingOut {
+                spend: m.spend,
+                uplift: fixed_uplift.then_some(m.uplift),
+            }),
+            demand_curve: s.demand_curve,
+            marketing_response: s.marketing_response,
+        }
+    }
 }
 
 /// The shape of the demand curve.

@@ -495,3 +495,21 @@ fn stdin_named_twice_is_a_usage_error_for_every_command() {
         "nothing is written on a usage error"
     );
 }
+
+#[test]
+fn under_a_hill_response_the_json_uplift_input_is_null_and_the_result_holds_the_curves_uplift() {
+    let out = plan()
+        .args(["evaluate", "scenarios/ai-api-pricing.toml", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["inputs"]["marketing"]["spend"], 20_000.0);
+    assert!(json["inputs"]["marketing"]["uplift"].is_null());
+    // 0.6 x 20000^1.5 / (20000^1.5 + 25000^1.5) = 0.6 / (1 + 1.25^1.5)
+    let expected = 0.6 / (1.0 + 1.25f64.powf(1.5));
+    let uplift = json["results"]["uplift"].as_f64().unwrap();
+    assert!((uplift - expected).abs() < 1e-12, "{uplift} vs {expected}");
+}

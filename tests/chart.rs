@@ -259,3 +259,256 @@ fn histogram_of_a_scenario_without_uncertainty_is_refused() {
         .stdout("")
         .stderr(predicates::str::contains("no `[uncertainty]` table"));
 }
+
+/// A scenario whose profit is capped by capacity in about a fifth of the
+/// samples: they all sit at exactly the highest profit, 120,000 USD.
+const CAPPED: &str = "currency=\"USD\"\nprice=2.4\nunit_variable_cost=0.9\nfixed_cost=180000\n\
+                      demand=150000\ncapacity=200000\n[uncertainty]\ndemand={range={low=100000,high=250000}}\n";
+
+fn chart_stdin(args: &[&str], stdin: &str) -> String {
+    let out = plan()
+        .arg("chart")
+        .args(args)
+        .write_stdin(stdin)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// The points of the first `<polyline>` of `class`.
+fn polyline(svg: &str, class: &str) -> Vec<(f64, f64)> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let node = doc
+        .descendants()
+        .find(|n| n.has_tag_name("polyline") && n.attribute("class") == Some(class))
+        .expect("a polyline");
+    node.attribute("points")
+        .unwrap()
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
+}
+
+/// The y of the tick labelled `label` on the vertical axis (its line, not its text).
+fn y_tick(svg: &str, label: &str) -> f64 {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let node = doc
+        .descendants()
+        .find(|n| n.has_tag_name("text") && n.attribute("class") == Some("tick") && n.text() == Some(label))
+        .expect("the tick");
+    node.attribute("y").unwrap().parse::<f64>().unwrap() - 4.0
+}
+
+#[test]
+fn cdf_reaches_100_percent_when_samples_sit_at_the_top_edge() {
+    // Regression: the samples at exactly the capped profit (the last edge)
+    // were left out, and the curve stopped at 80%.
+    let svg = chart_stdin(&["-", "--kind", "cdf"], CAPPED);
+    let points = polyline(&svg, "series");
+    let (_, last_y) = *points.last().unwrap();
+    assert!(
+        (last_y - y_tick(&svg, "100")).abs() < 0.2,
+        "last point {last_y}, {points:?}"
+    );
+    // The curve is a distribution function: it never falls.
+    assert!(points.windows(2).all(|w| w[1].1 <= w[0].1 + 1e-9), "{points:?}");
+}
+
+#[test]
+fn histogram_shows_the_spike_at_the_top_edge_and_notes_what_it_leaves_out() {
+    let svg = chart_stdin(&["-", "--kind", "histogram"], CAPPED);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let bars: Vec<f64> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("class") == Some("bar-total"))
+        // Not the legend's swatch, below the plot.
+        .filter(|n| n.attribute("y").unwrap().parse::<f64>().unwrap() < 450.0)
+        .map(|n| n.attribute("height").unwrap().parse().unwrap())
+        .collect();
+    // The last bar holds the spike (about 24%), the tallest by far.
+    let last = *bars.last().unwrap();
+    assert!(bars[..bars.len() - 1].iter().all(|h| *h * 3.0 < last), "{bars:?}");
+    let labels = texts(&svg);
+    let note = labels.iter().find(|t| t.starts_with("not drawn:")).expect("a note");
+    assert!(note.contains("below") && !note.contains("above"), "{note}");
+}
+
+#[test]
+fn optimize_chart_at_a_bound_does_not_call_it_best() {
+    // Profit keeps rising with price up to 300 CNY, the top of the default range.
+    let svg = chart(&[
+        "--kind",
+        "optimize",
+        "scenarios/medical-imaging.toml",
+        "--vary",
+        "price",
+    ]);
+    let labels = texts(&svg);
+    assert!(
+        labels
+            .iter()
+            .any(|t| t.starts_with("highest at the bound: price 300 CNY")),
+        "{labels:?}"
+    );
+    assert!(!labels.iter().any(|t| t.contains("best")), "{labels:?}");
+    assert!(labels.iter().any(|t| t.contains("no interior optimum")), "{labels:?}");
+}
+
+#[test]
+fn optimize_chart_of_a_flat_profit_marks_no_best_point() {
+    // No demand: profit is -100 at every price.
+    let text = "price=10\nunit_variable_cost=5\nfixed_cost=100\ndemand=0\n";
+    let svg = chart_stdin(&["-", "--kind", "optimize", "--vary", "price=5:20"], text);
+    let labels = texts(&svg);
+    assert!(!labels.iter().any(|t| t.contains("best ")), "{labels:?}");
+    assert!(labels.iter().any(|t| t.contains("at every price")), "{labels:?}");
+}
+
+#[test]
+fn tornado_chart_refuses_a_step_given_twice_as_plan_sensitivity_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.svg");
+    plan()
+        .args([
+            "chart",
+            "scenarios/medical-imaging.toml",
+            "--kind",
+            "tornado",
+            "--steps=-20,-20",
+            "-o",
+        ])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains("`--steps` gives -20% twice"));
+    assert!(!path.exists());
+    plan()
+        .args([
+            "chart",
+            "scenarios/medical-imaging.toml",
+            "--kind",
+            "tornado",
+            "--steps=10,nan",
+        ])
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+#[test]
+fn breakeven_subtitle_counts_marketing_with_fixed_cost() {
+    // fixed_cost 180,000 + marketing spend 30,000.
+    let labels = texts(&chart(&["scenarios/ai-api-pay-per-call.toml"]));
+    assert!(
+        labels
+            .iter()
+            .any(|t| t.contains("fixed cost incl. marketing 210,000 USD")),
+        "{labels:?}"
+    );
+    let labels = texts(&chart(&["scenarios/medical-imaging.toml"]));
+    assert!(
+        labels.iter().any(|t| t.contains(", fixed cost 50,000 CNY")),
+        "{labels:?}"
+    );
+}
+
+#[test]
+fn a_long_scenario_name_is_cut_in_the_visible_title_and_kept_in_title() {
+    let name = "A very long scenario name for a diagnostic imaging service sold to regional hospitals";
+    assert_eq!(name.chars().count(), 85);
+    let text = format!(
+        "name=\"{name}\"\nprice=100\nunit_variable_cost=50\nfixed_cost=50000\ndemand=10000\n\
+         [uncertainty]\ndemand={{range={{low=8000,high=12000}}}}\n"
+    );
+    for kind in ["tornado", "histogram", "cdf", "breakeven"] {
+        let svg = chart_stdin(&["-", "--kind", kind], &text);
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let title = doc
+            .descendants()
+            .find(|n| n.has_tag_name("text") && n.attribute("class").is_some_and(|c| c.starts_with("title")))
+            .unwrap();
+        let visible = title.text().unwrap();
+        // 84 characters at 14 px fit the 800 px chart.
+        assert!(visible.chars().count() <= 84, "{kind}: {visible}");
+        assert!(visible.ends_with('\u{2026}'), "{kind}: {visible}");
+        let whole = doc.descendants().find(|n| n.has_tag_name("title")).unwrap();
+        assert!(whole.text().unwrap().contains(name), "{kind}");
+    }
+}
+
+/// Labels crossed by a marker line: each label's extent is estimated at 6.8
+/// pixels a character (7.4 bold), as the charts lay them out.
+fn labels_crossed_by_lines(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let number = |n: &roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+    let lines: Vec<(f64, f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("line") && matches!(n.attribute("class"), Some("marker" | "capacity")))
+        .filter(|n| number(n, "x1") == number(n, "x2"))
+        .map(|n| {
+            (
+                number(&n, "x1"),
+                number(&n, "y1").min(number(&n, "y2")),
+                number(&n, "y1").max(number(&n, "y2")),
+            )
+        })
+        .collect();
+    let mut crossed = Vec::new();
+    for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let class = n.attribute("class").unwrap_or_default();
+        if class != "label" && class != "label-strong" {
+            continue;
+        }
+        let text = n.text().unwrap_or_default();
+        let width = text.chars().count() as f64 * if class == "label" { 6.8 } else { 7.4 };
+        let (x, y) = (number(&n, "x"), number(&n, "y"));
+        let (a, b) = match n.attribute("text-anchor") {
+            Some("end") => (x - width, x),
+            Some("middle") => (x - width / 2.0, x + width / 2.0),
+            _ => (x, x + width),
+        };
+        if lines
+            .iter()
+            .any(|(lx, top, bottom)| *lx > a && *lx < b && *top < y && *bottom > y - 12.0)
+        {
+            crossed.push(text.to_string());
+        }
+    }
+    crossed
+}
+
+#[test]
+fn marker_lines_do_not_cross_labels() {
+    // Regression: the optimum's line ran through today's label, and the
+    // today line through the break-even label.
+    for args in [
+        &[
+            "--kind",
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price=6:36",
+        ][..],
+        &["scenarios/ai-api-pay-per-call.toml"][..],
+        &["scenarios/medical-imaging.toml"][..],
+        &[
+            "--kind",
+            "optimize",
+            "scenarios/medical-imaging.toml",
+            "--vary",
+            "price",
+        ][..],
+        &["--kind", "histogram", "scenarios/medical-imaging-risk.toml"][..],
+        &["--kind", "cdf", "scenarios/medical-imaging-risk.toml"][..],
+    ] {
+        let crossed = labels_crossed_by_lines(&chart(args));
+        assert!(crossed.is_empty(), "{args:?}: {crossed:?}");
+    }
+}

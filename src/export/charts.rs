@@ -2,7 +2,7 @@
 
 use plan::{Results, Scenario};
 
-use super::svg::{Frame, Scale, Svg, axes};
+use super::svg::{Frame, Scale, Svg, axes, label_width};
 use super::{Unit, human_number};
 
 fn money(scenario: &Scenario) -> Unit {
@@ -40,10 +40,16 @@ pub fn breakeven(scenario: &Scenario, results: &Results) -> String {
     let y_top = revenue(x.d1).max(cost(x.d1)).max(fixed);
     let y = Scale::nice(0.0, y_top, frame.bottom, frame.top);
     let currency = scenario.currency.as_deref().unwrap_or("money");
+    // The fixed line includes marketing spend, and the subtitle says so.
+    let fixed_label = if fixed == scenario.fixed_cost {
+        "fixed cost"
+    } else {
+        "fixed cost incl. marketing"
+    };
     let subtitle = match break_even {
         Some(q) => {
             format!(
-                "price {}, unit variable cost {}, fixed cost {}{}",
+                "price {}, unit variable cost {}, {fixed_label} {}{}",
                 human_number(price, &money(scenario)),
                 human_number(unit_cost, &money(scenario)),
                 human_number(fixed, &money(scenario)),
@@ -100,60 +106,129 @@ pub fn breakeven(scenario: &Scenario, results: &Results) -> String {
         "revenue",
     );
 
-    if let Some(capacity) = scenario.capacity.filter(|c| *c <= x1) {
-        let px = x.map(capacity);
-        svg.line(px, frame.top, px, frame.bottom, "capacity");
-        svg.text(
-            px - 4.0,
-            frame.bottom - 8.0,
-            "end",
-            "label",
-            &format!("capacity {}", human_number(capacity, &Unit::Units)),
-        );
+    // The vertical lines, and labels placed clear of them: a label crossing a
+    // line is hard to read, so each moves to the other side of its own line,
+    // or past the line in its way, where it must.
+    let capacity_px = scenario.capacity.filter(|c| *c <= x1).map(|c| x.map(c));
+    let today_px = x.map(today);
+    let break_even_at = break_even.filter(|q| *q <= x1).map(|q| (x.map(q), y.map(revenue(q))));
+    let bounds = (frame.left + 2.0, frame.right);
+    if let (Some(capacity), Some(px)) = (scenario.capacity, capacity_px) {
+        // From below the row of today's label, which it would otherwise cross.
+        svg.line(px, frame.top + 40.0, px, frame.bottom, "capacity");
+        let label = format!("capacity {}", human_number(capacity, &Unit::Units));
+        let others: Vec<f64> = [Some(today_px), break_even_at.map(|b| b.0)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let (lx, anchor) =
+            clear_spot(px, 4.0, label_width(&label, false), &others, bounds, "end").unwrap_or((px - 4.0, "end"));
+        svg.text(lx, frame.bottom - 8.0, anchor, "label", &label);
     }
-    let px = x.map(today);
-    svg.line(px, frame.top + 20.0, px, frame.bottom, "marker");
-    let anchor = if px > (frame.left + frame.right) / 2.0 {
+    svg.line(today_px, frame.top + 20.0, today_px, frame.bottom, "marker");
+    let label = format!(
+        "today: {} units, profit {}",
+        human_number(today, &Unit::Units),
+        human_number(results.profit, &money(scenario))
+    );
+    let side = if today_px > (frame.left + frame.right) / 2.0 {
         "end"
     } else {
         "start"
     };
-    let nudge = if anchor == "end" { -6.0 } else { 6.0 };
-    svg.text(
-        px + nudge,
-        frame.top + 32.0,
-        anchor,
-        "label",
-        &format!(
-            "today: {} units, profit {}",
-            human_number(today, &Unit::Units),
-            human_number(results.profit, &money(scenario))
-        ),
-    );
-    if let Some(q) = break_even.filter(|q| *q <= x1) {
-        let (px, py) = (x.map(q), y.map(revenue(q)));
+    let nudge = if side == "end" { -6.0 } else { 6.0 };
+    let (lx, anchor) =
+        clear_spot(today_px, 6.0, label_width(&label, false), &[], bounds, side).unwrap_or((today_px + nudge, side));
+    svg.text(lx, frame.top + 32.0, anchor, "label", &label);
+    if let (Some(q), Some((px, py))) = (break_even, break_even_at) {
         svg.line(px, py, px, frame.bottom, "marker");
         svg.circle(px, py, 5.0, "point");
-        svg.text(
-            px + 8.0,
-            py - 10.0,
-            "start",
-            "label-strong",
-            &format!(
-                "break-even {} units ({})",
-                human_number(q, &Unit::Units),
-                human_number(revenue(q), &money(scenario))
-            ),
-        );
+        let units = format!("break-even {} units", human_number(q, &Unit::Units));
+        let amount = format!("({})", human_number(revenue(q), &money(scenario)));
+        let others: Vec<f64> = [Some(today_px), capacity_px].into_iter().flatten().collect();
+        // On one line beside the point where it fits, else on two.
+        let one = format!("{units} {amount}");
+        match clear_spot(px, 8.0, label_width(&one, true), &others, bounds, "start") {
+            Some((lx, anchor)) if (lx - px).abs() <= 8.0 => {
+                svg.text(lx, py - 10.0, anchor, "label-strong", &one);
+            }
+            _ => {
+                let width = label_width(&units, true).max(label_width(&amount, true));
+                let (lx, anchor) = clear_spot(px, 8.0, width, &others, bounds, "start").unwrap_or((px + 8.0, "start"));
+                // Above the point, unless that runs into today's label.
+                let top = if py - 40.0 > frame.top + 40.0 {
+                    py - 25.0
+                } else {
+                    py + 20.0
+                };
+                svg.text(lx, top, anchor, "label-strong", &units);
+                svg.text(lx, top + 15.0, anchor, "label-strong", &amount);
+            }
+        }
     }
     svg.legend(&[
         ("revenue", "Revenue"),
         ("cost", "Total cost"),
-        ("fixed", "Fixed cost"),
+        (
+            "fixed",
+            if fixed == scenario.fixed_cost {
+                "Fixed cost"
+            } else {
+                "Fixed cost incl. marketing"
+            },
+        ),
         ("loss-area", "Loss"),
         ("profit-area", "Profit"),
     ]);
     svg.finish(&title)
+}
+
+/// Whether a label of `width` at `x` with `anchor` crosses any vertical line at `lines`.
+fn crosses(x: f64, anchor: &str, width: f64, lines: &[f64]) -> bool {
+    let (a, b) = if anchor == "end" {
+        (x - width, x)
+    } else {
+        (x, x + width)
+    };
+    lines.iter().any(|l| *l > a - 3.0 && *l < b + 3.0)
+}
+
+/// Where to put a label of `width` for a vertical line at `px`, `gap` from
+/// it, within `bounds` and crossing none of the `lines`: first on the `side`
+/// asked (`start`: to the right), then on the other, then just past each
+/// line in the way, nearest first. Returns the text's x and anchor, or
+/// `None` where nothing is clear.
+fn clear_spot(
+    px: f64,
+    gap: f64,
+    width: f64,
+    lines: &[f64],
+    bounds: (f64, f64),
+    side: &'static str,
+) -> Option<(f64, &'static str)> {
+    let other = if side == "end" { "start" } else { "end" };
+    let at = |anchor: &'static str| {
+        if anchor == "end" {
+            (px - gap, anchor)
+        } else {
+            (px + gap, anchor)
+        }
+    };
+    let mut candidates = vec![at(side), at(other)];
+    let mut past: Vec<(f64, &'static str)> = lines
+        .iter()
+        .map(|l| if *l > px { (l + 6.0, "start") } else { (l - 6.0, "end") })
+        .collect();
+    past.sort_by(|a, b| (a.0 - px).abs().total_cmp(&(b.0 - px).abs()));
+    candidates.extend(past);
+    candidates.into_iter().find(|(x, anchor)| {
+        let (a, b) = if *anchor == "end" {
+            (x - width, *x)
+        } else {
+            (*x, x + width)
+        };
+        a >= bounds.0 && b <= bounds.1 && !crosses(*x, anchor, width, lines)
+    })
 }
 
 /// One row of a horizontal bar chart: a span from `from` to `to`.
@@ -289,7 +364,12 @@ pub fn bridge(old: &Scenario, new: &Scenario, bridge: &plan::diff::Bridge) -> St
     );
     let currency = old.currency.as_deref().unwrap_or("money");
     hbars(
-        &format!("Profit bridge: {} -> {}", old.name, new.name),
+        // Each name shortened, so that a long first name leaves the second in view.
+        &format!(
+            "Profit bridge: {} -> {}",
+            super::svg::ellipsis(&old.name, 38),
+            super::svg::ellipsis(&new.name, 38)
+        ),
         &subtitle,
         &rows,
         None,
@@ -316,9 +396,9 @@ pub fn line_chart(
     subtitle: &str,
     points: &[(f64, f64)],
     marks: &[Mark],
-    x_label: &str,
-    y_label: &str,
+    (x_label, y_label): (&str, &str),
     legend: &[(&str, &str)],
+    note: Option<&str>,
 ) -> String {
     // Room above the plot for one label row per mark, clear of the line.
     let frame = Frame {
@@ -342,7 +422,7 @@ pub fn line_chart(
     let pixels: Vec<(f64, f64)> = points.iter().map(|(px, py)| (x.map(*px), y.map(*py))).collect();
     svg.polyline(&pixels, "series");
     draw_marks(&mut svg, frame, &x, Some(&y), marks);
-    svg.legend(legend);
+    svg.legend_with_note(legend, note);
     svg.finish(title)
 }
 
@@ -350,7 +430,7 @@ pub fn line_chart(
 /// optimum and today's value marked.
 pub fn optimize(scenario: &Scenario, optimum: &plan::optimize::Optimum) -> String {
     let Some(first) = optimum.variables.first() else {
-        return line_chart("Optimize", "nothing varied", &[], &[], "", "", &[]);
+        return line_chart("Optimize", "nothing varied", &[], &[], ("", ""), &[], None);
     };
     let spec = plan::model::field(optimum.metric).expect("a result field");
     let metric_unit = match spec.kind {
@@ -364,17 +444,38 @@ pub fn optimize(scenario: &Scenario, optimum: &plan::optimize::Optimum) -> Strin
         .filter_map(|p| p.metric.map(|m| (p.value, m)))
         .collect();
     let name = first.variable.input.name();
-    let mut marks = vec![Mark {
-        x: first.optimum,
-        y: Some(optimum.value),
-        label: format!(
-            "best {name} {}: {} {}",
-            human_number(first.optimum, &input_unit),
-            spec.label.to_lowercase(),
-            human_number(optimum.value, &metric_unit)
-        ),
-        strong: true,
-    }];
+    let metric_label = spec.label.to_lowercase();
+    let at = human_number(first.optimum, &input_unit);
+    let value = human_number(optimum.value, &metric_unit);
+    // "Best" only where the range holds an optimum: a metric still rising at
+    // a bound of the range, or flat over it, has none (as `plan optimize` says).
+    let (label, legend) = if optimum.flat {
+        (
+            format!("{metric_label} {value} at every {name} in the range: no best"),
+            "today",
+        )
+    } else {
+        match first.binding {
+            plan::optimize::Binding::LowerBound | plan::optimize::Binding::UpperBound => (
+                format!("highest at the bound: {name} {at}: {metric_label} {value}"),
+                "highest (at a bound) and today",
+            ),
+            _ if !optimum.interior => (
+                format!("best {name} {at} (another input at its bound): {metric_label} {value}"),
+                "optimum and today",
+            ),
+            _ => (format!("best {name} {at}: {metric_label} {value}"), "optimum and today"),
+        }
+    };
+    let mut marks = Vec::new();
+    if !optimum.flat {
+        marks.push(Mark {
+            x: first.optimum,
+            y: Some(optimum.value),
+            label: label.clone(),
+            strong: true,
+        });
+    }
     if let Some(today) = first
         .today
         .filter(|t| *t >= first.variable.lower && *t <= first.variable.upper)
@@ -397,12 +498,17 @@ pub fn optimize(scenario: &Scenario, optimum: &plan::optimize::Optimum) -> Strin
     } else {
         ""
     };
-    let subtitle = format!(
+    let mut subtitle = format!(
         "{} against {name} from {} to {}{others}",
         spec.label,
         human_number(first.variable.lower, &input_unit),
         human_number(first.variable.upper, &input_unit)
     );
+    if optimum.flat {
+        subtitle = format!("{subtitle}; {label}");
+    } else if !optimum.interior {
+        subtitle.push_str("; no interior optimum: the bound sets the answer");
+    }
     let currency = scenario.currency.as_deref().unwrap_or("money");
     let y_label = match spec.kind {
         plan::FieldKind::Money => format!("{} ({currency}{})", spec.label, per_period(scenario)),
@@ -413,12 +519,15 @@ pub fn optimize(scenario: &Scenario, optimum: &plan::optimize::Optimum) -> Strin
         &subtitle,
         &points,
         &marks,
-        &match &input_unit {
-            Unit::Money(Some(code)) => format!("{name} ({code})"),
-            _ => name.to_string(),
-        },
-        &y_label,
-        &[("series", spec.label), ("marker", "optimum and today")],
+        (
+            &match &input_unit {
+                Unit::Money(Some(code)) => format!("{name} ({code})"),
+                _ => name.to_string(),
+            },
+            &y_label,
+        ),
+        &[("series", spec.label), ("marker", legend)],
+        None,
     )
 }
 
@@ -580,8 +689,12 @@ pub struct Histogram<'a> {
     /// Bin edges: `counts.len() + 1` values.
     pub edges: &'a [f64],
     pub counts: &'a [u64],
+    /// Every sample, drawn or not: a bar's height is its share of these.
+    pub total: u64,
     pub threshold: f64,
     pub marks: Vec<Mark>,
+    /// Says what the bars leave out, below the plot.
+    pub note: Option<String>,
 }
 
 pub fn histogram(h: &Histogram) -> String {
@@ -592,7 +705,7 @@ pub fn histogram(h: &Histogram) -> String {
     let lo = h.edges.first().copied().unwrap_or(0.0);
     let hi = h.edges.last().copied().unwrap_or(1.0);
     let x = Scale::nice(lo, hi, frame.left, frame.right);
-    let total: u64 = h.counts.iter().sum::<u64>().max(1);
+    let total = h.total.max(1);
     let top = h.counts.iter().copied().max().unwrap_or(1) as f64 / total as f64;
     let y = Scale::nice(0.0, top * 100.0, frame.bottom, frame.top);
     let mut svg = Svg::new(&h.title, &h.subtitle);
@@ -614,24 +727,25 @@ pub fn histogram(h: &Histogram) -> String {
         let px = x.map(h.threshold);
         svg.line(px, frame.top, px, frame.bottom, "zero");
     }
-    svg.legend(&[("bar-down", "loss"), ("bar-total", "profit"), ("marker", "percentiles")]);
+    svg.legend_with_note(
+        &[("bar-down", "loss"), ("bar-total", "profit"), ("marker", "percentiles")],
+        h.note.as_deref(),
+    );
     svg.finish(&h.title)
 }
 
 /// Vertical dashed marks with their labels in rows above the plot.
 fn draw_marks(svg: &mut Svg, frame: Frame, x: &Scale, y: Option<&Scale>, marks: &[Mark]) {
-    for (i, mark) in marks.iter().enumerate() {
-        let px = x.map(mark.x);
-        let label_y = Frame::standard().top + 8.0 + 18.0 * i as f64;
+    let xs: Vec<f64> = marks.iter().map(|m| x.map(m.x)).collect();
+    let widths: Vec<f64> = marks.iter().map(|m| label_width(&m.label, m.strong)).collect();
+    let centre = (frame.left + frame.right) / 2.0;
+    for (row, (i, anchor)) in layout_marks(&xs, &widths, centre).into_iter().enumerate() {
+        let (mark, px) = (&marks[i], xs[i]);
+        let label_y = Frame::standard().top + 8.0 + 18.0 * row as f64;
         svg.line(px, label_y + 4.0, px, frame.bottom, "marker");
         if let (Some(y), Some(v)) = (y, mark.y) {
             svg.circle(px, y.map(v), 5.0, "point");
         }
-        let anchor = if px > (frame.left + frame.right) / 2.0 {
-            "end"
-        } else {
-            "start"
-        };
         let nudge = if anchor == "end" { -6.0 } else { 6.0 };
         svg.text(
             px + nudge,
@@ -640,6 +754,65 @@ fn draw_marks(svg: &mut Svg, frame: Frame, x: &Scale, y: Option<&Scale>, marks: 
             if mark.strong { "label-strong" } else { "label" },
             &mark.label,
         );
+    }
+}
+
+/// Rows and sides for mark labels, so that no label crosses the line of a
+/// mark in a row above it (those lines run down through the rows below) and
+/// every label stays on the chart: for each row, top down, the mark drawn
+/// there and its label's anchor. A label sits on the roomier side of its
+/// line by default, and moves to the other side, or the marks change rows,
+/// where that avoids a collision; failing all, the default stands.
+fn layout_marks(xs: &[f64], widths: &[f64], centre: f64) -> Vec<(usize, &'static str)> {
+    let span = |i: usize, anchor: &str| -> (f64, f64) {
+        if anchor == "end" {
+            (xs[i] - 6.0 - widths[i], xs[i] - 6.0)
+        } else {
+            (xs[i] + 6.0, xs[i] + 6.0 + widths[i])
+        }
+    };
+    let fits = |i: usize, anchor: &str, above: &[usize]| -> bool {
+        let (a, b) = span(i, anchor);
+        a >= 4.0 && b <= super::svg::WIDTH - 4.0 && above.iter().all(|&j| xs[j] < a - 3.0 || xs[j] > b + 3.0)
+    };
+    let preferred = |i: usize| if xs[i] > centre { "end" } else { "start" };
+    let other = |anchor: &str| if anchor == "end" { "start" } else { "end" };
+    // Every order of rows for a handful of marks; the given order first.
+    let place = |order: &[usize]| -> Option<Vec<(usize, &'static str)>> {
+        order
+            .iter()
+            .enumerate()
+            .map(|(row, &i)| {
+                let above = &order[..row];
+                [preferred(i), other(preferred(i))]
+                    .into_iter()
+                    .find(|a| fits(i, a, above))
+                    .map(|a| (i, a))
+            })
+            .collect()
+    };
+    let identity: Vec<usize> = (0..xs.len()).collect();
+    if xs.len() <= 6 {
+        let mut orders = vec![identity.clone()];
+        permutations(&identity, &mut Vec::new(), &mut orders);
+        if let Some(layout) = orders.iter().find_map(|order| place(order)) {
+            return layout;
+        }
+    }
+    identity.into_iter().map(|i| (i, preferred(i))).collect()
+}
+
+/// Every ordering of `rest` after `prefix`, appended to `out`.
+fn permutations(rest: &[usize], prefix: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    if rest.is_empty() {
+        out.push(prefix.clone());
+        return;
+    }
+    for k in 0..rest.len() {
+        let mut remaining = rest.to_vec();
+        prefix.push(remaining.remove(k));
+        permutations(&remaining, prefix, out);
+        prefix.pop();
     }
 }
 
@@ -747,20 +920,82 @@ fn simulation_subtitle(simulation: &plan::simulate::Simulation) -> String {
     )
 }
 
+/// The simulation's profit bars with every sample accounted for. The bars
+/// cover about P0.5 to P99.5, each `[a, b)`; samples at exactly the top edge
+/// (a spike where capacity caps profit) join the last bar, which then
+/// includes its upper edge. What still lies beyond the bars is counted.
+struct Bars {
+    counts: Vec<u64>,
+    below: u64,
+    above: u64,
+}
+
+fn bars(simulation: &plan::simulate::Simulation) -> Bars {
+    let h = &simulation.histogram;
+    let mut counts = h.counts.clone();
+    let mut above = h.above;
+    let top = h.edges.last().copied();
+    let max = simulation.metric(plan::simulate::Metric::Profit).max;
+    if let (Some(last), Some(top), Some(max)) = (counts.last_mut(), top, max)
+        && above > 0
+        && max <= top
+    {
+        *last += above;
+        above = 0;
+    }
+    Bars {
+        counts,
+        below: h.below,
+        above,
+    }
+}
+
+/// "not drawn: 0.3% of samples below -70,000 USD and 0.5% above 120,000 USD",
+/// or `None` where nothing is left out.
+fn beyond_note(samples: u64, below: Option<(u64, f64)>, above: Option<(u64, f64)>, unit: &Unit) -> Option<String> {
+    let total = samples.max(1) as f64;
+    let share = |n: u64| human_number(n as f64 / total, &Unit::Ratio);
+    let parts: Vec<String> = [
+        below.filter(|(n, _)| *n > 0).map(|(n, edge)| (n, "below", edge)),
+        above.filter(|(n, _)| *n > 0).map(|(n, edge)| (n, "above", edge)),
+    ]
+    .into_iter()
+    .flatten()
+    .enumerate()
+    .map(|(i, (n, side, edge))| {
+        let of = if i == 0 { " of samples" } else { "" };
+        format!("{}{of} {side} {}", share(n), human_number(edge, unit))
+    })
+    .collect();
+    (!parts.is_empty()).then(|| format!("not drawn: {}", parts.join(" and ")))
+}
+
 /// The distribution of profit from `plan simulate`: loss bins in red,
 /// P5 / P50 / P95 marked, the zero-profit line drawn.
 pub fn simulation_histogram(scenario: &Scenario, simulation: &plan::simulate::Simulation) -> String {
     let unit = money(scenario);
     let h = &simulation.histogram;
+    let bars = bars(simulation);
+    let (first, last) = (
+        h.edges.first().copied().unwrap_or(0.0),
+        h.edges.last().copied().unwrap_or(0.0),
+    );
     let currency = scenario.currency.as_deref().unwrap_or("money");
     histogram(&Histogram {
         title: format!("Profit distribution: {}", scenario.name),
         subtitle: simulation_subtitle(simulation),
         x_label: format!("Profit ({currency}{})", per_period(scenario)),
         edges: &h.edges,
-        counts: &h.counts,
+        counts: &bars.counts,
+        total: simulation.samples,
         threshold: 0.0,
         marks: percentile_marks(simulation, &unit),
+        note: beyond_note(
+            simulation.samples,
+            Some((bars.below, first)),
+            Some((bars.above, last)),
+            &unit,
+        ),
     })
 }
 
@@ -769,21 +1004,41 @@ pub fn simulation_histogram(scenario: &Scenario, simulation: &plan::simulate::Si
 pub fn simulation_cdf(scenario: &Scenario, simulation: &plan::simulate::Simulation) -> String {
     let unit = money(scenario);
     let h = &simulation.histogram;
+    let bars = bars(simulation);
     let total = simulation.samples.max(1) as f64;
-    let mut cumulative = h.below;
-    let mut points = Vec::with_capacity(h.edges.len());
-    if let Some(first) = h.edges.first() {
-        points.push((*first, cumulative as f64 / total * 100.0));
-    }
-    for (i, count) in h.counts.iter().enumerate() {
-        cumulative += count;
-        points.push((h.edges[i + 1], cumulative as f64 / total * 100.0));
-    }
-    let mut marks = percentile_marks(simulation, &unit);
     let (lo, hi) = (
         h.edges.first().copied().unwrap_or(0.0),
         h.edges.last().copied().unwrap_or(0.0),
     );
+    let profit = simulation.metric(plan::simulate::Metric::Profit);
+    // The tails run on to the smallest and largest profit (0% and 100%)
+    // where those lie near the bars; a far outlier would squash the chart,
+    // so there the curve stops at the bars and a note says what is left out.
+    let reach = (hi - lo) * 0.25;
+    let min = profit.min.filter(|m| bars.below > 0 && *m >= lo - reach);
+    let max = profit.max.filter(|m| bars.above > 0 && *m <= hi + reach);
+    let mut cumulative = bars.below;
+    let mut points = Vec::with_capacity(h.edges.len() + 2);
+    if let Some(min) = min {
+        points.push((min, 0.0));
+    }
+    if !h.edges.is_empty() {
+        points.push((lo, cumulative as f64 / total * 100.0));
+    }
+    for (i, count) in bars.counts.iter().enumerate() {
+        cumulative += count;
+        points.push((h.edges[i + 1], cumulative as f64 / total * 100.0));
+    }
+    if let Some(max) = max {
+        points.push((max, 100.0));
+    }
+    let note = beyond_note(
+        simulation.samples,
+        min.is_none().then_some((bars.below, lo)),
+        max.is_none().then_some((bars.above, hi)),
+        &unit,
+    );
+    let mut marks = percentile_marks(simulation, &unit);
     if lo <= 0.0 && 0.0 <= hi {
         marks.push(Mark {
             x: 0.0,
@@ -798,9 +1053,12 @@ pub fn simulation_cdf(scenario: &Scenario, simulation: &plan::simulate::Simulati
         &simulation_subtitle(simulation),
         &points,
         &marks,
-        &format!("Profit ({currency}{})", per_period(scenario)),
-        "Share of samples at or below (%)",
+        (
+            &format!("Profit ({currency}{})", per_period(scenario)),
+            "Share of samples at or below (%)",
+        ),
         &[("series", "cumulative share"), ("marker", "percentiles")],
+        note.as_deref(),
     )
 }
 

@@ -31,11 +31,35 @@ impl Frame {
     }
 }
 
+/// The most characters of a title in the large face, and in the smaller one
+/// (about 11 and 8.5 pixels a character); a longer title is cut.
+pub const TITLE_CHARS: usize = 64;
+pub const LONG_TITLE_CHARS: usize = 84;
+/// The most characters of a subtitle in its usual face (about 7 pixels a
+/// character); a longer one is set smaller.
+const SUBTITLE_CHARS: usize = 105;
+
+/// About how wide a 12-pixel label is, in pixels (bold a little wider).
+pub fn label_width(text: &str, strong: bool) -> f64 {
+    text.chars().count() as f64 * if strong { 7.4 } else { 6.8 }
+}
+
+/// `text` cut to at most `max` characters, the cut marked with an ellipsis.
+pub fn ellipsis(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}\u{2026}", kept.trim_end())
+}
+
 /// The colours and classes every chart shares.
 const STYLE: &str = "
   .title { font: bold 18px sans-serif; fill: #1f2933; }
   .title-long { font: bold 14px sans-serif; fill: #1f2933; }
   .subtitle { font: 13px sans-serif; fill: #52606d; }
+  .subtitle-long { font: 11px sans-serif; fill: #52606d; }
+  .note { font: 11px sans-serif; fill: #52606d; }
   .axis-label { font: 13px sans-serif; fill: #323f4b; }
   .tick { font: 11px sans-serif; fill: #52606d; }
   .label { font: 12px sans-serif; fill: #1f2933; paint-order: stroke; stroke: #ffffff; stroke-width: 4px; stroke-linejoin: round; }
@@ -66,17 +90,25 @@ pub struct Svg {
 }
 
 impl Svg {
+    /// A chart headed by `title` and `subtitle`. A title too long for the
+    /// chart is cut with an ellipsis; [`Svg::finish`] keeps it whole in the
+    /// document's `<title>`.
     pub fn new(title: &str, subtitle: &str) -> Svg {
         let mut svg = Svg { body: String::new() };
         // A long title gets a smaller face rather than running off the chart.
-        let class = if title.chars().count() > 64 {
+        let class = if title.chars().count() > TITLE_CHARS {
             "title-long"
         } else {
             "title"
         };
-        svg.text(WIDTH / 2.0, 28.0, "middle", class, title);
+        svg.text(WIDTH / 2.0, 28.0, "middle", class, &ellipsis(title, LONG_TITLE_CHARS));
         if !subtitle.is_empty() {
-            svg.text(WIDTH / 2.0, 47.0, "middle", "subtitle", subtitle);
+            let class = if subtitle.chars().count() > SUBTITLE_CHARS {
+                "subtitle-long"
+            } else {
+                "subtitle"
+            };
+            svg.text(WIDTH / 2.0, 47.0, "middle", class, subtitle);
         }
         svg
     }
@@ -144,8 +176,23 @@ impl Svg {
         );
     }
 
-    /// A legend row of (class, label) swatches below the plot.
-    pub fn legend(&mut self, entries: &[(&str, &str)]) {
+    /// A legend row of (class, label) swatches below the plot, and a note
+    /// after it: at the right of the row where it fits, else on a line below.
+    pub fn legend_with_note(&mut self, entries: &[(&str, &str)], note: Option<&str>) {
+        let end = self.legend(entries);
+        if let Some(note) = note.filter(|n| !n.is_empty()) {
+            let width = note.chars().count() as f64 * 6.2;
+            if end + 24.0 + width <= WIDTH - 20.0 {
+                self.text(WIDTH - 20.0, HEIGHT - 22.0, "end", "note", note);
+            } else {
+                self.text(100.0, HEIGHT - 6.0, "start", "note", note);
+            }
+        }
+    }
+
+    /// A legend row of (class, label) swatches below the plot; returns where
+    /// the row ends.
+    pub fn legend(&mut self, entries: &[(&str, &str)]) -> f64 {
         let mut x = 100.0;
         let y = HEIGHT - 22.0;
         for (class, label) in entries {
@@ -157,6 +204,7 @@ impl Svg {
             self.text(x + 24.0, y, "start", "legend", label);
             x += 24.0 + 7.0 * label.chars().count() as f64 + 24.0;
         }
+        x - 24.0
     }
 
     /// Closes the document.
@@ -310,6 +358,14 @@ mod tests {
         assert_eq!(short_number(250_000.0), "250k");
         assert_eq!(short_number(40.0), "40");
         assert_eq!(short_number(-0.0), "0");
+    }
+
+    #[test]
+    fn long_titles_are_cut_with_an_ellipsis() {
+        assert_eq!(ellipsis("short", 10), "short");
+        let cut = ellipsis(&"x".repeat(100), LONG_TITLE_CHARS);
+        assert_eq!(cut.chars().count(), LONG_TITLE_CHARS);
+        assert!(cut.ends_with('\u{2026}'));
     }
 
     #[test]

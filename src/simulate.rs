@@ -98,6 +98,15 @@ pub enum SimulateError<E> {
     NoSamples,
     #[error(transparent)]
     Correlation(#[from] crate::uncertainty::NotPositiveSemiDefinite),
+    /// Some samples' inputs are so large that a figure has no finite value.
+    #[error(
+        "`{metric}` overflows in {count} of {samples} samples: the distributions reach inputs too large for a finite result (at most about 1.8e308); narrow them or truncate them with `max`"
+    )]
+    Overflow {
+        metric: &'static str,
+        count: u64,
+        samples: u64,
+    },
     /// The sample sink failed (a full disk, say).
     #[error(transparent)]
     Sink(E),
@@ -901,7 +910,7 @@ pub fn simulate<E>(
     progress: &mut dyn FnMut(u64, u64),
     sink: Option<Sink<'_, E>>,
 ) -> Result<Simulation, SimulateError<E>> {
-    run(
+    let simulation = run(
         scenario,
         uncertainty,
         settings,
@@ -913,7 +922,20 @@ pub fn simulate<E>(
             guess_errors: GUESS_ERRORS,
         },
         &mut false,
-    )
+    )?;
+    // Profit, units and revenue have a value for every finite input; a
+    // sample without one overflowed, and statistics that skip it would lie.
+    for metric in [Metric::Profit, Metric::UnitsSold, Metric::Revenue] {
+        let count = simulation.samples - simulation.metric(metric).defined;
+        if count > 0 {
+            return Err(SimulateError::Overflow {
+                metric: metric.name(),
+                count,
+                samples: simulation.samples,
+            });
+        }
+    }
+    Ok(simulation)
 }
 
 /// The knobs of [`run`], which tests turn.

@@ -133,6 +133,11 @@ impl fmt::Display for Distribution {
             if v == 0.0 {
                 return "0".to_string();
             }
+            if v.abs() >= 1e15 || v.abs() < 1e-6 {
+                let text = format!("{v:.5e}");
+                let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+                return format!("{}e{exponent}", mantissa.trim_end_matches('0').trim_end_matches('.'));
+            }
             let decimals = (5 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
             let text = format!("{v:.decimals$}");
             if text.contains('.') {
@@ -1374,5 +1379,21 @@ mod tests {
         );
         assert_eq!(e.location.unwrap().line, 15);
         assert!(e.help.unwrap().contains("positive semi-definite"));
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::Distribution;
+
+    #[test]
+    fn parameters_read_in_six_significant_digits_or_e_notation_when_vast() {
+        let d = Distribution::Uniform { min: 0.0, max: 1e307 };
+        assert_eq!(d.to_string(), "uniform(0, 1e307)");
+        let d = Distribution::Uniform {
+            min: 45_000.0,
+            max: 1.5e20,
+        };
+        assert_eq!(d.to_string(), "uniform(45000, 1.5e20)");
     }
 }

@@ -361,3 +361,26 @@ fn samples_and_report_to_the_same_file_is_a_usage_error_that_writes_nothing() {
         .stderr(predicate::str::contains("`--samples-out` and `-o` both name"));
     assert!(!path.exists());
 }
+
+#[test]
+fn samples_that_overflow_are_an_error_not_statistics_that_skip_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = dir.path().join("samples.csv");
+    for command in [
+        vec!["simulate", "-", "--samples", "1000", "--samples-out"],
+        vec!["report", "-", "-o"],
+    ] {
+        plan()
+            .args(&command)
+            .arg(&samples)
+            .write_stdin(
+                "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n\
+                 [uncertainty]\ndemand = { uniform = { min = 0, max = 1e307 } }\n",
+            )
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("`profit` overflows in"));
+        assert!(!samples.exists(), "nothing is written");
+    }
+}

@@ -134,11 +134,31 @@ impl Input {
     }
 
     /// The smallest value the input may take: 0, except the elasticity, which
-    /// has no lower limit.
+    /// has no lower limit, and the Hill curve's parameters, which must be
+    /// above 0 (the smallest positive number stands for "just above 0", so
+    /// no analysis answers with a value the scenario file would refuse).
     pub fn minimum(self) -> f64 {
         match self {
             Input::DemandElasticity => f64::NEG_INFINITY,
+            _ if self.must_be_positive() => f64::MIN_POSITIVE,
             _ => 0.0,
+        }
+    }
+
+    /// Whether the input must be above 0, not merely at least 0.
+    pub fn must_be_positive(self) -> bool {
+        matches!(
+            self,
+            Input::MarketingMaxUplift | Input::MarketingHalfSaturationSpend | Input::MarketingShape
+        )
+    }
+
+    /// The allowed values in words: `>= 0`, `> 0` or `<= 0`.
+    pub fn allowed(self) -> &'static str {
+        match self {
+            Input::DemandElasticity => "<= 0",
+            _ if self.must_be_positive() => "> 0",
+            _ => ">= 0",
         }
     }
 

@@ -68,13 +68,13 @@ pub enum OptimizeError {
         lower: f64,
         upper: f64,
     },
-    #[error("the range of `{input}` must lie within {minimum} to {maximum}, found {lower} to {upper}")]
+    #[error("the range of `{input}` must be {allowed}, found {lower} to {upper}")]
     OutOfLimits {
         input: &'static str,
         lower: f64,
         upper: f64,
-        minimum: f64,
-        maximum: f64,
+        /// The allowed values in words, as `>= 0`.
+        allowed: &'static str,
     },
     #[error("unknown metric `{name}`{}; the metrics are {}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), list(&FIELDS.iter().map(|f| f.name).collect::<Vec<_>>()))]
     UnknownMetric {
@@ -219,6 +219,20 @@ pub struct Optimum {
 /// Maximises `metric` over one or two inputs, each within its range.
 pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) -> Result<Optimum, OptimizeError> {
     let spec = metric(metric_name)?;
+    // A range from 0 of an input that must be above 0 (a Hill parameter)
+    // starts just above 0: `shape=0:3` is what people write.
+    let from_above_zero: Vec<Variable> = variables
+        .iter()
+        .map(|v| Variable {
+            lower: if v.input.must_be_positive() && v.lower == 0.0 {
+                v.input.minimum()
+            } else {
+                v.lower
+            },
+            ..*v
+        })
+        .collect();
+    let variables = from_above_zero.as_slice();
     validate(variables)?;
     for v in variables {
         if let Some((reason, help)) = crate::uncertainty::unused(v.input, scenario) {
@@ -434,8 +448,7 @@ fn validate(variables: &[Variable]) -> Result<(), OptimizeError> {
                 input,
                 lower: v.lower,
                 upper: v.upper,
-                minimum: v.input.minimum(),
-                maximum: v.input.maximum(),
+                allowed: v.input.allowed(),
             });
         }
     }

@@ -262,6 +262,28 @@ pub(crate) fn binary_step(x: f64, k: i32) -> f64 {
 /// the scenario's values. The answer is re-evaluated: its residual is within
 /// 1e-9 x max(|target|, |metric today|) or the answer is not returned.
 pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, SolveError> {
+    let solution = search(scenario, input, goal)?;
+    // A Hill parameter must stay above 0: an answer at the smallest positive
+    // number (or a trillionth of today's value) is the limit at 0, which the
+    // scenario file would refuse, not a value a planner can set.
+    if input.must_be_positive() && solution.value <= solution.today.abs() * 1e-12 {
+        return Err(SolveError::NoSolution {
+            input,
+            minimum: input.minimum(),
+            metric: goal.metric.name(),
+            target: goal.target,
+            why: format!(
+                "`{}` reaches {} only as `{input}` approaches 0, which it may not reach (it must be above 0)",
+                goal.metric.name(),
+                plain(goal.target)
+            ),
+            closest: Some((solution.value, solution.achieved)),
+        });
+    }
+    Ok(solution)
+}
+
+fn search(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, SolveError> {
     let today = input.get(scenario).ok_or(SolveError::NotSet { input })?;
     let minimum = input.minimum();
     let maximum = input.maximum();
@@ -449,7 +471,7 @@ pub fn solve(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, 
     let target = plain(goal.target);
     let range = match (minimum.is_finite(), maximum.is_finite()) {
         (true, true) => format!("from {} to {}", plain(minimum), plain(maximum)),
-        (true, false) => format!(">= {}", plain(minimum)),
+        (true, false) => input.allowed().to_string(),
         (false, true) => format!("<= {}", plain(maximum)),
         (false, false) => "at all".to_string(),
     };

@@ -231,3 +231,42 @@ fn a_target_reached_exactly_at_the_minimum_is_an_answer() {
     assert_eq!(a[0]["value"].as_f64(), Some(0.0));
     assert_eq!(a[0]["change_percent"].as_f64(), Some(-100.0));
 }
+
+#[test]
+fn a_hill_parameter_is_never_answered_with_0_which_the_file_would_refuse() {
+    // ai-api-pricing: uplift = 0.6 x s^1.5 / (s^1.5 + h^1.5). Profit 340,000
+    // needs the full 0.6 uplift at a spend of 20,000: only as h -> 0.
+    for (target, input) in [
+        ("profit=340000", "marketing.half_saturation_spend"),
+        ("profit=250000", "marketing.shape"),
+    ] {
+        plan()
+            .args([
+                "solve",
+                "scenarios/ai-api-pricing.toml",
+                "--target",
+                target,
+                "--vary",
+                input,
+            ])
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains(format!(
+                "only as `{input}` approaches 0, which it may not reach"
+            )));
+    }
+    // A reachable target is still found, above 0.
+    plan()
+        .args([
+            "solve",
+            "scenarios/ai-api-pricing.toml",
+            "--target",
+            "profit=240000",
+            "--vary",
+            "marketing.half_saturation_spend",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("23,207.94 USD"));
+}

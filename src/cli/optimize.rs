@@ -64,9 +64,12 @@ pub fn parse_vary(text: &str) -> Result<Vary, String> {
                     "the lower bound {lo} of `{name}` must be below the upper bound {hi}"
                 ));
             }
-            if lo < input.minimum() || hi > input.maximum() {
+            let lowest = if input.must_be_positive() { 0.0 } else { input.minimum() };
+            if lo < lowest || hi > input.maximum() {
                 let limits = if input.maximum() <= 0.0 {
                     "at most 0".to_string()
+                } else if input.must_be_positive() {
+                    "at least 0 (0 stands for just above it)".to_string()
                 } else {
                     format!("at least {}", input.minimum())
                 };

@@ -259,7 +259,11 @@ pub(super) fn notes(a: &Sensitivity) -> Vec<String> {
         for (steps, what) in [
             (
                 below,
-                format!("below its minimum of {}", plan_number(row.input.minimum())),
+                if row.input.must_be_positive() {
+                    "not above 0".to_string()
+                } else {
+                    format!("below its minimum of {}", plan_number(row.input.minimum()))
+                },
             ),
             (
                 above,

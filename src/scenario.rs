@@ -636,10 +636,17 @@ fn default_name(source: &str) -> String {
 
 /// Turns a TOML error into a diagnostic, adding "did you mean" for unknown keys.
 fn toml_diagnostic(error: &toml::de::Error, text: &str, source: &str) -> Diagnostic {
-    let message = error.message().trim().replace("expected f64", "expected a number");
+    let message = plain_message(error.message().trim(), error.span().and_then(|span| text.get(span)));
     let headline = match message.split_once(", expected one of") {
         Some((head, _)) if message.starts_with("unknown field") => head.to_string(),
         _ => message.clone(),
+    };
+    // Name the field the error is about, unless the message already does.
+    let headline = match error.span().and_then(|span| field_at(text, span.start)) {
+        Some(field) if !message.starts_with("unknown field") && !message.starts_with("duplicate key") => {
+            format!("`{field}`: {headline}")
+        }
+        _ => headline,
     };
     let headline = match error.span().and_then(|span| variant_at(text, span.start)) {
         Some(variant) => format!("in variant `{variant}`: {headline}"),
@@ -666,6 +673,107 @@ fn toml_diagnostic(error: &toml::de::Error, text: &str, source: &str) -> Diagnos
         diagnostic = diagnostic.help(help);
     }
     diagnostic
+}
+
+/// serde's and toml's messages in the words of a scenario file: no Rust
+/// type names (`struct RawMarketing`), and what to write instead.
+fn plain_message(message: &str, offending: Option<&str>) -> String {
+    let message = message.replace("expected f64", "expected a number");
+    let looks_like_date = offending.is_some_and(|t| {
+        let t = t.trim();
+        t.len() >= 8
+            && t.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            && (t.contains(':') || t.get(4..).is_some_and(|r| r.starts_with('-')))
+    });
+    if message.starts_with("invalid type: map, expected a number") && looks_like_date {
+        return "found a date or time, expected a number".to_string();
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: integer `")
+        && let Some((digits, _)) = rest.split_once("` as i128")
+    {
+        return format!(
+            "the integer {digits} is too large for TOML (integers are 64-bit); write it as a float, as `{}`",
+            digits
+                .parse::<f64>()
+                .map_or_else(|_| "1e20".to_string(), |v| format!("{v:e}"))
+        );
+    }
+    let replacements = [
+        (
+            "expected struct RawMarketing",
+            "expected a table of marketing fields, as `{ spend = 20000, uplift = 0.5 }`",
+        ),
+        (
+            "expected struct RawDemandCurve",
+            "expected a table, as `{ kind = \"constant_elasticity\", elasticity = -1.5 }`",
+        ),
+        (
+            "expected struct RawScenario",
+            "expected a table of the variant's fields, as `[scenarios.premium]` with `price = 130` under it",
+        ),
+        (
+            "expected struct RawCorrelation",
+            "expected a table, as `{ inputs = [\"price\", \"demand\"], rank = -0.6 }`",
+        ),
+        (
+            "expected enum",
+            "expected a distribution, as `{ normal = { mean = 100, sd = 5 } }`",
+        ),
+        (
+            "expected a sequence",
+            "expected an array: write correlations as `[[uncertainty.correlation]]` (double brackets), one table each",
+        ),
+    ];
+    for (from, to) in replacements {
+        if message.contains(from) {
+            return message.replace(from, to);
+        }
+    }
+    if let Some((_, variant)) = message.split_once("expected struct variant Raw") {
+        // `RawDistribution::Normal`: the parameters of one distribution.
+        let name = variant.rsplit("::").next().unwrap_or(variant).to_lowercase();
+        let head = message.split_once(", expected").map_or(message.as_str(), |(h, _)| h);
+        return format!("{head}, expected a table of the `{name}` distribution's parameters");
+    }
+    if message == "wanted string or table" {
+        return "expected a string in quotes".to_string();
+    }
+    message
+}
+
+/// The dotted name of the field whose value starts at byte `offset`: the
+/// key on that line (the first, for an inline table) under the table
+/// header above it, as `demand_curve.kind` or `uncertainty.price`.
+fn field_at(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = &before[line_start..];
+    if line.trim().is_empty() {
+        // The value is a table header itself: `[marketing]`.
+        let header = text.get(offset..)?.strip_prefix('[')?;
+        let name = header.trim_start_matches('[').split(']').next()?.trim();
+        return Some(name.to_string());
+    }
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('#') {
+        return None;
+    }
+    let table = before[..line_start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        l.strip_prefix('[').map(|h| {
+            h.trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+    });
+    Some(match table {
+        Some(table) if !table.is_empty() => format!("{table}.{key}"),
+        _ => key.to_string(),
+    })
 }
 
 /// For a missing parameter of an `[uncertainty]` distribution (the table at

@@ -1277,7 +1277,7 @@ mod tests {
     #[test]
     fn a_missing_parameter_lists_what_the_distribution_takes() {
         let e = error("price = { normal = { mean = 5 } }\n");
-        assert_eq!(e.message, "missing field `sd`");
+        assert_eq!(e.message, "`uncertainty.price`: missing field `sd`");
         assert_eq!(e.location.unwrap().line, 6);
         assert_eq!(
             e.help.unwrap(),
@@ -1286,7 +1286,7 @@ mod tests {
         let e = error("\"marketing.uplift\" = { pert = { min = 0.1, max = 0.3 } }\n");
         assert!(e.help.unwrap().contains("`min`, `mode` and `max`"));
         let e = error("[uncertainty.price.range]\nlow = 5\n");
-        assert_eq!(e.message, "missing field `high`");
+        assert_eq!(e.message, "`uncertainty.price.range`: missing field `high`");
         assert!(e.help.unwrap().contains("`low` and `high`"));
     }
 

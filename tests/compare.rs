@@ -139,3 +139,30 @@ fn a_changed_demand_curve_kind_and_reference_price_are_shown() {
         .unwrap();
     assert!(reference.contains("+2 (+16.7%)"), "{reference}");
 }
+
+#[test]
+fn a_currency_that_differs_from_the_first_is_warned_in_json_as_in_the_table() {
+    let out = plan()
+        .args([
+            "compare",
+            "scenarios/medical-imaging.toml",
+            "scenarios/saas-subscription.toml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(json["scenarios"][0]["against_first"].is_null());
+    let warnings = json["scenarios"][1]["against_first"]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        warnings[0]
+            .as_str()
+            .unwrap()
+            .contains("is in EUR, Medical imaging diagnosis in CNY")
+    );
+}

@@ -65,11 +65,22 @@ pub fn from_loaded(loaded: Vec<super::load::Loaded>) -> anyhow::Result<CompareRe
     let Some(first) = scenarios.first() else {
         anyhow::bail!("there is nothing to compare: no scenario was given");
     };
-    let (first_inputs, first_results) = (first.inputs.clone(), first.results.clone());
+    let (first_name, first_inputs, first_results) = (first.name.clone(), first.inputs.clone(), first.results.clone());
     for other in scenarios.iter_mut().skip(1) {
+        let mut warnings = Vec::new();
+        if other.inputs.currency != first_inputs.currency {
+            warnings.push(format!(
+                "{} is in {}, {} in {}: plan does not convert currencies, so its money changes compare unlike amounts",
+                other.name,
+                other.inputs.currency.as_deref().unwrap_or("no stated currency"),
+                first_name,
+                first_inputs.currency.as_deref().unwrap_or("no stated currency"),
+            ));
+        }
         other.against_first = Some(Against {
             inputs: input_changes(&first_inputs, &other.inputs),
             fields: field_changes(&first_results, &other.results),
+            warnings,
         });
     }
     Ok(CompareReport {
@@ -106,6 +117,8 @@ pub struct Compared {
 pub struct Against {
     pub inputs: Vec<InputChange>,
     pub fields: Vec<FieldChange>,
+    /// What makes the comparison unlike (a different currency).
+    pub warnings: Vec<String>,
 }
 
 /// The change cell: `+250,000 (+55.6%)`, `+1.7 pp` for ratios, or what
@@ -250,19 +263,11 @@ impl Report for CompareReport {
         blocks.push(Block::Table(Table { header, rows }));
 
         let mut notes: Vec<NoteLine> = Vec::new();
-        for item in &items[1..] {
-            if item.inputs.currency != first.inputs.currency {
-                notes.push(NoteLine {
-                    kind: NoteKind::Warning,
-                    text: format!(
-                        "{} is in {}, {} in {}: plan does not convert currencies, so its money changes compare unlike amounts",
-                        item.name,
-                        item.inputs.currency.as_deref().unwrap_or("no stated currency"),
-                        first.name,
-                        first.inputs.currency.as_deref().unwrap_or("no stated currency"),
-                    ),
-                });
-            }
+        for against in items[1..].iter().filter_map(|item| item.against_first.as_ref()) {
+            notes.extend(against.warnings.iter().map(|text| NoteLine {
+                kind: NoteKind::Warning,
+                text: text.clone(),
+            }));
         }
         for item in items {
             for note in &item.notes {

@@ -106,17 +106,19 @@ pub fn derivatives(scenario: &Scenario) -> Vec<Derivative> {
         .filter_map(|input| {
             let x = input.get(scenario)?;
             let mut f = profit_with(scenario, input);
-            let h = binary_step(x, 20);
+            // A step relative to the value; near 0 (a subnormal 1e-320 would
+            // give a step that underflows to 0) the step taken at 0.
+            let h = binary_step(if x.abs() < 1e-300 { 0.0 } else { x }, 20);
             let f0 = f(x)?;
             // Neither side steps outside the allowed values: an elasticity
             // at its maximum of 0 has no slope for an increase.
             let right = if x + h <= input.maximum() {
-                f(x + h).map(|f1| (f1 - f0) / h)
+                f(x + h).map(|f1| (f1 - f0) / h).filter(|d| d.is_finite())
             } else {
                 None
             };
             let left = if x - h >= input.minimum() {
-                f(x - h).map(|fm| (f0 - fm) / h)
+                f(x - h).map(|fm| (f0 - fm) / h).filter(|d| d.is_finite())
             } else {
                 None
             };

@@ -443,3 +443,36 @@ fn a_missing_output_folder_fails_before_any_work() {
         .stdout("")
         .stderr(predicate::str::contains("the folder `no/such/folder` does not exist"));
 }
+
+#[test]
+fn a_subnormal_input_has_a_finite_slope_and_no_nan_anywhere() {
+    let scenario = "price = 100\nunit_variable_cost = 1e-320\nfixed_cost = 50000\ndemand = 10000\n";
+    for format in ["table", "json", "csv", "markdown"] {
+        plan()
+            .args(["sensitivity", "-", "--format", format])
+            .write_stdin(scenario)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("NaN").not())
+            .stdout(predicate::str::contains("inf").not());
+    }
+    let out = plan()
+        .args(["sensitivity", "-", "--format", "json"])
+        .write_stdin(scenario)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let slope = json["derivatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["input"] == "unit_variable_cost")
+        .unwrap()["derivative"]
+        .as_f64()
+        .unwrap();
+    // dProfit/dUnitCost = -units sold = -10,000.
+    assert!((slope + 10_000.0).abs() < 1e-6, "{slope}");
+}

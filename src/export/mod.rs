@@ -241,6 +241,7 @@ pub fn human_number(v: f64, unit: &Unit) -> String {
             format!("{mantissa}e{}%", exponent.parse::<i32>().unwrap_or(0) + 2)
         }
         Unit::Ratio => format!("{}%", grouped(v * 100.0, 1)),
+        Unit::Percent if v.abs() >= 1e15 => format!("{}{v:.3e}%", if v > 0.0 { "+" } else { "" }),
         Unit::Percent => format!("{}{}%", if v > 0.0 { "+" } else { "" }, grouped(v, 1)),
         Unit::Multiple => format!("{}x", grouped(v, 2)),
         Unit::Plain => {
@@ -335,6 +336,7 @@ mod tests {
         assert_eq!(human_number(0.123_456, &Unit::Money(None)), "0.1235");
         assert_eq!(human_number(0.25, &Unit::Units), "0.25");
         assert_eq!(human_number(1e307, &Unit::Ratio), "1.000e309%");
+        assert_eq!(human_number(1e300, &Unit::Percent), "+1.000e300%");
         assert_eq!(human_number(f64::INFINITY, &Unit::Money(None)), "-");
         assert_eq!(full_number(f64::NAN), "");
         assert_eq!(human_number(123.456789, &Unit::Plain), "123.457");

@@ -476,3 +476,21 @@ fn a_subnormal_input_has_a_finite_slope_and_no_nan_anywhere() {
     // dProfit/dUnitCost = -units sold = -10,000.
     assert!((slope + 10_000.0).abs() < 1e-6, "{slope}");
 }
+
+#[test]
+fn steps_with_a_grid_is_a_usage_error_not_silently_ignored() {
+    plan()
+        .args([
+            "sensitivity",
+            SEED,
+            "--steps=10",
+            "--grid",
+            "price=80:120:5",
+            "--grid",
+            "demand=8000:16000:1000",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("cannot be used with"));
+}

@@ -270,3 +270,13 @@ fn a_hill_parameter_is_never_answered_with_0_which_the_file_would_refuse() {
         .success()
         .stdout(predicate::str::contains("23,207.94 USD"));
 }
+
+#[test]
+fn an_input_varied_twice_is_a_usage_error() {
+    plan()
+        .args(["solve", SEED, "--vary", "price", "--vary", "price"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("`--vary price` is given twice"));
+}

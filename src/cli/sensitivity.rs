@@ -25,7 +25,8 @@ pub struct Args {
         value_delimiter = ',',
         allow_hyphen_values = true,
         default_value = "-20,-10,10,20",
-        value_parser = parse_step
+        value_parser = parse_step,
+        conflicts_with = "grid"
     )]
     steps: Vec<f64>,
     /// A two-way data table instead: give twice, rows then columns, as

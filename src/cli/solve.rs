@@ -52,6 +52,12 @@ fn parse_target(text: &str) -> Result<Target, String> {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     args.output.check()?;
+    if let Some(twice) = args.vary.iter().enumerate().find(|(i, v)| args.vary[..*i].contains(v)) {
+        return Err(super::usage_error(format!(
+            "`--vary {}` is given twice; give each input once",
+            twice.1
+        )));
+    }
     let loaded = load(&args.file)?;
     let scenario = &loaded.scenario;
     plan::evaluate(scenario).with_context(|| format!("cannot solve `{}`", args.file))?;

@@ -349,7 +349,7 @@ pub enum GridError {
         maximum: f64,
         end: f64,
     },
-    #[error("grid `{spec}`: steps of {step} from {start} do not land on {end}; the nearest end is {nearest}", step = plain(*.step), start = plain(*.start), end = plain(*.end), nearest = plain(*.nearest))]
+    #[error("grid `{spec}`: steps of {step} from {start} do not land on {end}; the nearest end is {nearest}", step = plain(*.step), start = plain(*.start), end = crate::solve::distinct(*.end, crate::model::tidy(*.nearest)), nearest = crate::solve::distinct(crate::model::tidy(*.nearest), *.end))]
     Misaligned {
         spec: String,
         start: f64,

@@ -251,6 +251,17 @@ pub(crate) fn plain(v: f64) -> String {
     }
 }
 
+/// `v` as in a message, with every digit where six would read the same as
+/// `other`: "stays below 268332 (the highest it gets is 268331.98...)",
+/// never "... is 268332".
+pub(crate) fn distinct(v: f64, other: f64) -> String {
+    if v != other && plain(v) == plain(other) {
+        format!("{v}")
+    } else {
+        plain(v)
+    }
+}
+
 /// The power of two nearest `|x| x 2^-k`, with 1 standing in for 0: a step
 /// that moves `x` exactly in binary, so a linear model differences exactly.
 pub(crate) fn binary_step(x: f64, k: i32) -> f64 {
@@ -476,7 +487,7 @@ fn search(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, Sol
         (false, false) => "at all".to_string(),
     };
     let (lowest, highest) = extremes;
-    let figure = |e: Option<f64>| e.map_or_else(|| "undefined".into(), plain);
+    let figure = |e: Option<f64>| e.map_or_else(|| "undefined".into(), |v| distinct(v, goal.target));
     let why = match (seen.lowest, seen.highest) {
         (None, _) | (_, None) => format!(
             "`{metric}` is undefined at every value tried ({})",
@@ -932,6 +943,13 @@ mod tests {
         let a = solve(&seed(), Input::Price, profit(450_000.0)).unwrap();
         assert_eq!(a.method, Method::Today);
         assert_eq!(a.value, 100.0);
+    }
+
+    #[test]
+    fn a_figure_that_rounds_to_the_target_is_written_in_full() {
+        assert_eq!(distinct(268_331.982_487_737_1, 268_332.0), "268331.9824877371");
+        assert_eq!(distinct(160_000.0, 0.0), "160000");
+        assert_eq!(distinct(1.0 / 3.0, 0.5), "0.333333");
     }
 
     #[test]

@@ -200,7 +200,7 @@ pub fn one_way(scenario: &Scenario, steps: &[f64]) -> Result<Vec<OneWayRow>, Sen
             let points: Vec<OneWayPoint> = steps
                 .iter()
                 .map(|&step| {
-                    let value = Some(crate::model::tidy(x + x * step / 100.0))
+                    let value = Some(crate::model::tidy(x + x * (step / 100.0)))
                         .filter(|v| v.is_finite() && *v >= input.minimum() && *v <= input.maximum());
                     let (profit, break_even_units) = match value {
                         Some(v) => {

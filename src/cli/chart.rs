@@ -45,7 +45,7 @@ pub struct Args {
         value_delimiter = ',',
         allow_hyphen_values = true,
         default_value = "-20,-10,10,20",
-        value_parser = parse_step
+        value_parser = super::sensitivity::parse_step
     )]
     steps: Vec<f64>,
     /// For `grid`: two axes, rows then columns, as `plan sensitivity --grid`.
@@ -103,18 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     if args.kind == Kind::Tornado {
         // As `plan sensitivity`: a step given twice is bad usage, refused before any work.
-        if let Some(twice) = args
-            .steps
-            .iter()
-            .enumerate()
-            .find(|(i, s)| args.steps[..*i].contains(s))
-            .map(|(_, s)| *s)
-        {
-            return Err(super::usage_error(format!(
-                "`--steps` gives {} twice; give each step once, as `--steps=-30,-15,15,30`",
-                step_label(twice)
-            )));
-        }
+        super::sensitivity::steps_given_once(&args.steps)?;
         plan::sensitivity::check_steps(&args.steps)?;
     }
     if args.kind == Kind::Optimize && !(1..=2).contains(&args.vary.len()) {
@@ -170,28 +159,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     };
     output::write(args.output.as_deref(), svg.as_bytes())?;
     Ok(0)
-}
-
-/// One `--steps` value: a finite number of percent, as `plan sensitivity` reads it.
-fn parse_step(text: &str) -> Result<f64, String> {
-    if text.trim().is_empty() {
-        return Err("a step is empty; give steps as `--steps=-30,-15,15,30`".into());
-    }
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("`{text}` is not a finite number of percent; give steps as `--steps=-30,-15,15,30`"))
-}
-
-/// A step as `plan sensitivity` names it: `+10%`, `-20%`.
-fn step_label(step: f64) -> String {
-    let text = crate::export::human_number(step, &crate::export::Unit::Plain);
-    if step > 0.0 {
-        format!("+{text}%")
-    } else {
-        format!("{text}%")
-    }
 }
 
 fn kind_name(kind: Kind) -> String {

@@ -41,8 +41,8 @@ pub struct Args {
     output: OutputArgs,
 }
 
-/// One `--steps` value: a finite number of percent.
-fn parse_step(text: &str) -> Result<f64, String> {
+/// One `--steps` value: a finite number of percent (`plan chart` reads it too).
+pub(crate) fn parse_step(text: &str) -> Result<f64, String> {
     if text.trim().is_empty() {
         return Err("a step is empty; give steps as `--steps=-30,-15,15,30`".into());
     }
@@ -53,20 +53,19 @@ fn parse_step(text: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("`{text}` is not a finite number of percent; give steps as `--steps=-30,-15,15,30`"))
 }
 
-pub fn run(args: Args) -> anyhow::Result<i32> {
-    if let Some(twice) = args
-        .steps
-        .iter()
-        .enumerate()
-        .find(|(i, s)| args.steps[..*i].contains(s))
-        .map(|(_, s)| *s)
-    {
-        eprintln!(
-            "error: `--steps` gives {} twice; give each step once, as `--steps=-30,-15,15,30`",
+/// A step given twice is bad usage (exit 2), refused before any work.
+pub(crate) fn steps_given_once(steps: &[f64]) -> anyhow::Result<()> {
+    match steps.iter().enumerate().find(|(i, s)| steps[..*i].contains(s)) {
+        Some((_, &twice)) => Err(super::usage_error(format!(
+            "`--steps` gives {} twice; give each step once, as `--steps=-30,-15,15,30`",
             step_label(twice)
-        );
-        return Ok(2);
+        ))),
+        None => Ok(()),
     }
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    steps_given_once(&args.steps)?;
     if !args.grid.is_empty() && args.grid.len() != 2 {
         eprintln!(
             "error: `--grid` takes two axes, rows then columns, as `--grid price=80:120:5 --grid demand=8000:16000:1000`; got {}",

@@ -221,15 +221,7 @@ pub fn field_changes(old: &Results, new: &Results) -> Vec<FieldChange> {
 /// `currency` and `period`; `demand_curve.kind` where either plan has a
 /// demand curve and `marketing.response` where either has a Hill response.
 fn setting_changes(old: &Scenario, new: &Scenario) -> Vec<SettingChange> {
-    let kind = |s: &Scenario| {
-        s.demand_curve.as_ref().map(|c| {
-            match c.kind {
-                crate::scenario::CurveKind::ConstantElasticity => "constant_elasticity",
-                crate::scenario::CurveKind::Linear => "linear",
-            }
-            .to_string()
-        })
-    };
+    let kind = |s: &Scenario| s.demand_curve.as_ref().map(|c| c.kind.name().to_string());
     let response = |s: &Scenario| match (&s.marketing_response, &s.marketing) {
         (Some(_), _) => Some("hill".to_string()),
         (None, Some(_)) => Some("fixed uplift".to_string()),

@@ -108,6 +108,16 @@ pub enum CurveKind {
     Linear,
 }
 
+impl CurveKind {
+    /// The name as the scenario file writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CurveKind::ConstantElasticity => "constant_elasticity",
+            CurveKind::Linear => "linear",
+        }
+    }
+}
+
 /// Demand that falls as price rises, through `(reference_price, demand)`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DemandCurve {

@@ -201,12 +201,7 @@ impl Report for CompareReport {
         // The demand curve's kind is text, not a number: shown to people only
         // (JSON has it in `inputs.demand_curve.kind`).
         if items.iter().any(|i| i.inputs.demand_curve.is_some()) {
-            let kind = |s: &Scenario| {
-                s.demand_curve.as_ref().map(|c| match c.kind {
-                    plan::scenario::CurveKind::ConstantElasticity => "constant_elasticity",
-                    plan::scenario::CurveKind::Linear => "linear",
-                })
-            };
+            let kind = |s: &Scenario| s.demand_curve.as_ref().map(|c| c.kind.name());
             let mut cells = vec![
                 Cell::text("demand_curve.kind"),
                 Cell::text(kind(&first.inputs).unwrap_or("not set")),

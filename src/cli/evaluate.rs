@@ -193,6 +193,9 @@ impl Report for EvaluateReport {
             .map(|s| s.to_string())
             .collect();
         header.extend(Input::ALL.iter().map(|i| i.name().to_string()));
+        // The curve's kind and reference point tell a `linear` variant from
+        // the constant-elasticity base it equals at today's price.
+        header.extend(["demand_curve.kind".into(), "demand_curve.reference_price".into()]);
         header.push("target_profit".into());
         header.extend(FIELDS.iter().map(|f| f.name.to_string()));
         let rows = self
@@ -208,6 +211,9 @@ impl Report for EvaluateReport {
                     Cell::text(s.period.clone().unwrap_or_default()),
                 ];
                 cells.extend(Input::ALL.iter().map(|i| Cell::number(i.get(s), Unit::Plain)));
+                let curve = s.demand_curve.as_ref();
+                cells.push(curve.map_or(Cell::Undefined, |c| Cell::text(c.kind.name())));
+                cells.push(Cell::number(curve.map(|c| c.reference_price), Unit::Plain));
                 cells.push(Cell::number(s.target_profit, Unit::Plain));
                 cells.extend(FIELDS.iter().map(|f| Cell::number((f.get)(&item.results), Unit::Plain)));
                 Row::Cells(cells)

@@ -512,3 +512,27 @@ fn marker_lines_do_not_cross_labels() {
         assert!(crossed.is_empty(), "{args:?}: {crossed:?}");
     }
 }
+
+#[test]
+fn a_profit_that_never_varies_is_drawn_as_one_bar_on_a_readable_axis() {
+    // Demand 100 below every capacity drawn: profit is always
+    // (100 - 50) x 100 - 50,000 = -45,000.
+    let constant = "price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 100\ncapacity = 1500\n\
+                    [uncertainty]\ncapacity = { uniform = { min = 1000, max = 2000 } }\n";
+    let svg = chart_stdin(&["-", "--kind", "histogram", "--samples", "1000"], constant);
+    let ticks: Vec<String> = texts(&svg).into_iter().filter(|t| t.ends_with('k')).collect();
+    let distinct: std::collections::BTreeSet<&String> = ticks.iter().collect();
+    assert!(distinct.len() >= 3, "the axis ticks differ: {ticks:?}");
+    assert!(texts(&svg).iter().any(|t| t == "P50 -45,000"), "{:?}", texts(&svg));
+
+    // One sample: the cumulative curve steps from 0% to 100% at it.
+    let svg = chart(&["scenarios/medical-imaging-risk.toml", "--kind", "cdf", "--samples", "1"]);
+    assert!(
+        texts(&svg).iter().any(|t| t.starts_with("1 sample,")),
+        "{:?}",
+        texts(&svg)
+    );
+    let points = polyline(&svg, "series");
+    assert!((points.first().unwrap().1 - y_tick(&svg, "0")).abs() < 0.2);
+    assert!((points.last().unwrap().1 - y_tick(&svg, "100")).abs() < 0.2);
+}

@@ -913,8 +913,9 @@ fn percentile_marks(simulation: &plan::simulate::Simulation, unit: &Unit) -> Vec
 
 fn simulation_subtitle(simulation: &plan::simulate::Simulation) -> String {
     format!(
-        "{} samples, seed {}; chance of a loss {}",
+        "{} sample{}, seed {}; chance of a loss {}",
         human_number(simulation.samples as f64, &Unit::Units),
+        if simulation.samples == 1 { "" } else { "s" },
         simulation.seed,
         human_number(simulation.probability_of_loss, &Unit::Ratio)
     )
@@ -928,6 +929,29 @@ struct Bars {
     counts: Vec<u64>,
     below: u64,
     above: u64,
+}
+
+/// The bins a chart draws: the simulation's, or, where every sample has
+/// (nearly) one profit, one bar around it on an axis wide enough to read,
+/// so the chart shows a single value, not a ramp over a rounding error.
+fn drawn(simulation: &plan::simulate::Simulation) -> (Vec<f64>, Bars) {
+    let profit = simulation.metric(plan::simulate::Metric::Profit);
+    if let (Some(lo), Some(hi)) = (profit.min, profit.max) {
+        let size = lo.abs().max(hi.abs()).max(1.0);
+        if hi - lo <= 1e-9 * size {
+            let v = (lo + hi) / 2.0;
+            let d = (v.abs() * 0.05).max(1.0);
+            return (
+                vec![v - 2.0 * d, v - d / 8.0, v + d / 8.0, v + 2.0 * d],
+                Bars {
+                    counts: vec![0, simulation.samples, 0],
+                    below: 0,
+                    above: 0,
+                },
+            );
+        }
+    }
+    (simulation.histogram.edges.clone(), bars(simulation))
 }
 
 fn bars(simulation: &plan::simulate::Simulation) -> Bars {
@@ -974,18 +998,17 @@ fn beyond_note(samples: u64, below: Option<(u64, f64)>, above: Option<(u64, f64)
 /// P5 / P50 / P95 marked, the zero-profit line drawn.
 pub fn simulation_histogram(scenario: &Scenario, simulation: &plan::simulate::Simulation) -> String {
     let unit = money(scenario);
-    let h = &simulation.histogram;
-    let bars = bars(simulation);
+    let (edges, bars) = drawn(simulation);
     let (first, last) = (
-        h.edges.first().copied().unwrap_or(0.0),
-        h.edges.last().copied().unwrap_or(0.0),
+        edges.first().copied().unwrap_or(0.0),
+        edges.last().copied().unwrap_or(0.0),
     );
     let currency = scenario.currency.as_deref().unwrap_or("money");
     histogram(&Histogram {
         title: format!("Profit distribution: {}", scenario.name),
         subtitle: simulation_subtitle(simulation),
         x_label: format!("Profit ({currency}{})", per_period(scenario)),
-        edges: &h.edges,
+        edges: &edges,
         counts: &bars.counts,
         total: simulation.samples,
         threshold: 0.0,
@@ -1003,12 +1026,11 @@ pub fn simulation_histogram(scenario: &Scenario, simulation: &plan::simulate::Si
 /// each profit, P5 / P50 / P95 marked, the chance of a loss read at zero.
 pub fn simulation_cdf(scenario: &Scenario, simulation: &plan::simulate::Simulation) -> String {
     let unit = money(scenario);
-    let h = &simulation.histogram;
-    let bars = bars(simulation);
+    let (edges, bars) = drawn(simulation);
     let total = simulation.samples.max(1) as f64;
     let (lo, hi) = (
-        h.edges.first().copied().unwrap_or(0.0),
-        h.edges.last().copied().unwrap_or(0.0),
+        edges.first().copied().unwrap_or(0.0),
+        edges.last().copied().unwrap_or(0.0),
     );
     let profit = simulation.metric(plan::simulate::Metric::Profit);
     // The tails run on to the smallest and largest profit (0% and 100%)
@@ -1018,16 +1040,16 @@ pub fn simulation_cdf(scenario: &Scenario, simulation: &plan::simulate::Simulati
     let min = profit.min.filter(|m| bars.below > 0 && *m >= lo - reach);
     let max = profit.max.filter(|m| bars.above > 0 && *m <= hi + reach);
     let mut cumulative = bars.below;
-    let mut points = Vec::with_capacity(h.edges.len() + 2);
+    let mut points = Vec::with_capacity(edges.len() + 2);
     if let Some(min) = min {
         points.push((min, 0.0));
     }
-    if !h.edges.is_empty() {
+    if !edges.is_empty() {
         points.push((lo, cumulative as f64 / total * 100.0));
     }
     for (i, count) in bars.counts.iter().enumerate() {
         cumulative += count;
-        points.push((h.edges[i + 1], cumulative as f64 / total * 100.0));
+        points.push((edges[i + 1], cumulative as f64 / total * 100.0));
     }
     if let Some(max) = max {
         points.push((max, 100.0));

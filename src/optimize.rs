@@ -83,6 +83,16 @@ pub enum OptimizeError {
     },
     #[error("`{metric}` is undefined everywhere on the range searched, so it has no maximum")]
     Undefined { metric: &'static str },
+    /// The metric grows without limit toward a point (operating leverage as
+    /// profit falls to 0): there is no maximum to report.
+    #[error(
+        "`{metric}` has no maximum: it grows without limit as `{input}` approaches {near}, where the figure it is divided by falls to 0 (profit, for operating leverage)"
+    )]
+    Unbounded {
+        metric: &'static str,
+        input: &'static str,
+        near: String,
+    },
     /// The input has no value of its own in this scenario (a curve parameter
     /// without its curve, the uplift a Hill curve sets).
     #[error("cannot vary `{input}`: {reason}\n  = help: {help}")]
@@ -317,6 +327,35 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
             y[k] = at(var.lower, var.upper, i, GRID_POINTS);
             if let Some(v) = f(&y) {
                 low = low.min(v);
+            }
+        }
+    }
+    // A maximum holds its ground as the probe closes in; a pole inside the
+    // range does not: halving the distance to it doubles the metric. Probe
+    // each input toward its optimum on both sides (a pole at a bound, profit
+    // as a price falls to 0, is reported as the bound it is, below).
+    for (k, var) in variables.iter().enumerate() {
+        let scale = (var.upper - var.lower).min(10.0 * x[k].abs().max(1.0));
+        if x[k] - var.lower <= 1e-7 * scale || var.upper - x[k] <= 1e-7 * scale {
+            continue;
+        }
+        for j in 4..=40 {
+            let h = scale * 2f64.powi(-j);
+            for t in [x[k] - h, x[k] + h] {
+                if t < var.lower || t > var.upper {
+                    continue;
+                }
+                let mut y = x.clone();
+                y[k] = t;
+                if let Some(v) = f(&y)
+                    && v > value + 0.5 * value.abs()
+                {
+                    return Err(OptimizeError::Unbounded {
+                        metric: spec.name,
+                        input: var.input.name(),
+                        near: crate::solve::plain(x[k]),
+                    });
+                }
             }
         }
     }
@@ -781,6 +820,24 @@ mod tests {
         assert!(!best.interior);
         assert!(best.variables[0].check.below.unwrap() < best.value);
         assert_eq!(best.variables[0].check.above, None);
+    }
+
+    /// Operating leverage (contribution margin / profit) grows without limit
+    /// where profit falls to 0: with the seed's costs, at price 55
+    /// (10,000 x (55 - 50) = 50,000 of fixed cost). No maximum, not 1e9x.
+    #[test]
+    fn a_metric_with_a_pole_inside_the_range_has_no_maximum() {
+        let s = scenario("price = 100\nunit_variable_cost = 50\nfixed_cost = 50000\ndemand = 10000\n");
+        let e = optimize(&s, &[vary(Input::Price, 51.0, 200.0)], "operating_leverage").unwrap_err();
+        match e {
+            OptimizeError::Unbounded { metric, input, near } => {
+                assert_eq!((metric, input), ("operating_leverage", "price"));
+                assert!((near.parse::<f64>().unwrap() - 55.0).abs() < 1e-3, "{near}");
+            }
+            other => panic!("{other}"),
+        }
+        // Profit itself has its maximum at the upper bound, as before.
+        assert!(optimize(&s, &[vary(Input::Price, 51.0, 200.0)], "profit").is_ok());
     }
 
     /// Regression: profit 6,400 / p - 200 (no unit cost) rises without limit as p falls to 0,

@@ -475,3 +475,20 @@ fn a_vast_range_finds_the_spend_the_default_range_finds_and_never_worse_than_tod
     assert!((best(&vast) - 51_208.0).abs() < 1.0);
     assert_eq!(vast["variables"][0]["binding"], "interior");
 }
+
+#[test]
+fn operating_leverage_near_zero_profit_is_no_maximum_not_a_huge_one() {
+    plan()
+        .args([
+            "optimize",
+            "scenarios/ai-api-pricing.toml",
+            "--vary",
+            "price",
+            "--maximize",
+            "operating_leverage",
+        ])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("`operating_leverage` has no maximum"));
+}

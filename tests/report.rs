@@ -44,6 +44,12 @@ fn report_parses_and_holds_no_external_reference() {
     assert!(html.contains("450,000 CNY"));
     assert!(html.contains("break-even 1,000 units"));
     assert!(html.contains("@media print"));
+    // On paper nothing scrolls: a wide table that scrolled on screen would
+    // print cut off at the page edge.
+    let print = &html[html.find("@media print").unwrap()..];
+    assert!(print.contains(".table-wrap, pre { overflow: visible; }"));
+    // Long one-word names wrap instead of widening the page on a phone.
+    assert!(html.contains("h1, h2, h3 { overflow-wrap: anywhere; }"));
 }
 
 #[test]

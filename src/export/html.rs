@@ -18,6 +18,7 @@ const STYLE: &str = "
   h1 { font-size: 28px; margin: 8px 0 4px; }
   h2 { font-size: 22px; margin: 32px 0 8px; border-bottom: 2px solid #d9e2ec; padding-bottom: 4px; }
   h3 { font-size: 17px; margin: 20px 0 8px; }
+  h1, h2, h3 { overflow-wrap: anywhere; }
   .meta { color: #52606d; margin: 0 0 16px; }
   section { background: #ffffff; border: 1px solid #d9e2ec; border-radius: 8px; padding: 8px 20px 20px; margin: 20px 0; }
   .table-wrap { overflow-x: auto; }
@@ -33,13 +34,18 @@ const STYLE: &str = "
   .warning strong { color: #cb6e17; }
   figure { margin: 12px 0; }
   figure svg { width: 100%; height: auto; max-width: 800px; display: block; }
-  @media (max-width: 600px) { body { font-size: 13px; } main { padding: 12px 6px 24px; } section { padding: 4px 8px 12px; } th, td { padding: 3px 5px; } th:first-child, td:first-child { white-space: normal; min-width: 7em; } table { min-width: 0; } }
+  @media (max-width: 600px) { body { font-size: 13px; } main { padding: 12px 6px 24px; } section { padding: 4px 8px 12px; } th, td { padding: 3px 5px; } th:first-child, td:first-child { white-space: normal; min-width: 7em; } table { min-width: 0; } figure { overflow-x: auto; } figure svg { min-width: 560px; } }
   @media print {
     body { background: #ffffff; font-size: 11pt; }
     main { max-width: none; padding: 0; }
-    section { border: none; padding: 0; margin: 0 0 12pt; break-inside: avoid-page; }
+    section { border: none; padding: 0; margin: 0 0 12pt; }
     figure, table { break-inside: avoid; }
-    h2 { break-after: avoid; }
+    h2, h3 { break-after: avoid; }
+    /* On paper nothing scrolls: wide tables wrap and shrink to the page. */
+    .table-wrap, pre { overflow: visible; }
+    table { font-size: 8.5pt; width: 100%; }
+    th, td { white-space: normal; padding: 2px 4px; }
+    figure svg { min-width: 0; }
   }
 ";
 

@@ -335,7 +335,11 @@ pub enum GridError {
     Step { spec: String },
     #[error("grid `{spec}`: the end must not be below the start")]
     Order { spec: String },
-    #[error("grid `{spec}`: `{input}` must be at least {minimum}, but the range starts at {start}", minimum = plain(*.minimum), start = plain(*.start))]
+    /// The scenario has no such input (an elasticity without a curve):
+    /// varying it would silently change the model.
+    #[error("grid over `{input}`: {reason}\n  = help: {help}")]
+    NotInScenario { input: Input, reason: String, help: String },
+    #[error("grid `{spec}`: `{input}` must be {allowed}, but the range starts at {start}", allowed = .input.allowed(), start = plain(*.start))]
     BelowMinimum {
         spec: String,
         input: Input,
@@ -532,8 +536,25 @@ pub fn check_grid(rows: &Axis, columns: &Axis) -> Result<(), GridError> {
 }
 
 /// Evaluates the metric over a grid, every other input held.
+/// Both axes vary inputs the scenario has, as `solve` and `optimize`
+/// require: a grid over a Hill parameter without a Hill curve would start
+/// one and drop the fixed uplift, without a word.
+fn in_scenario(scenario: &Scenario, rows: &Axis, columns: &Axis) -> Result<(), GridError> {
+    for axis in [rows, columns] {
+        if let Some((reason, help)) = crate::uncertainty::unused(axis.input, scenario) {
+            return Err(GridError::NotInScenario {
+                input: axis.input,
+                reason,
+                help,
+            });
+        }
+    }
+    Ok(())
+}
+
 pub fn grid(scenario: &Scenario, rows: &Axis, columns: &Axis, metric: Metric) -> Result<Grid, GridError> {
     check_grid(rows, columns)?;
+    in_scenario(scenario, rows, columns)?;
     let row_values = rows.values();
     let column_values = columns.values();
     let mut values = Vec::with_capacity(row_values.len() * column_values.len());
@@ -603,6 +624,7 @@ pub fn grid_csv(
     threads: usize,
 ) -> Result<Vec<Vec<u8>>, GridError> {
     check_grid(rows, columns)?;
+    in_scenario(scenario, rows, columns)?;
     let row_values = rows.values();
     let column_values = columns.values();
     let mut out = Vec::with_capacity(column_values.len() * 25 + 64);
@@ -933,7 +955,7 @@ mod tests {
         let err = |s: &str| s.parse::<Axis>().unwrap_err().to_string();
         assert!(err("price").contains("is not `INPUT=START:END:STEP`"));
         assert!(err("prise=1:2:1").contains("did you mean `price`"));
-        assert!(err("price=-10:10:5").contains("`price` must be at least 0"));
+        assert!(err("price=-10:10:5").contains("`price` must be >= 0"));
         assert!(err("price=80:121:5").contains("do not land on 121; the nearest end is 120"));
         assert!(err("price=80:120:0").contains("step must be above 0"));
         assert!(err("price=120:80:5").contains("end must not be below the start"));

@@ -494,3 +494,33 @@ fn steps_with_a_grid_is_a_usage_error_not_silently_ignored() {
         .stdout("")
         .stderr(predicate::str::contains("cannot be used with"));
 }
+
+#[test]
+fn a_grid_over_an_input_the_scenario_lacks_is_refused_not_invented() {
+    // Regression: a Hill parameter on a fixed-uplift plan started a Hill
+    // curve and dropped the campaign's 50% uplift (profit 450,000, not 700,000).
+    for (file, axis) in [
+        (
+            "scenarios/medical-imaging-campaign.toml",
+            "marketing.half_saturation_spend=1000:2000:1000",
+        ),
+        (SEED, "demand_curve.elasticity=-2:0:1"),
+        ("scenarios/ai-api-pricing.toml", "marketing.uplift=0:2:1"),
+    ] {
+        plan()
+            .args([
+                "sensitivity",
+                file,
+                "--grid",
+                axis,
+                "--grid",
+                "price=90:100:10",
+                "-f",
+                "csv",
+            ])
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("grid over `"));
+    }
+}

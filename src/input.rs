@@ -153,7 +153,17 @@ impl Input {
         )
     }
 
-    /// The allowed values in words: `>= 0`, `> 0` or `<= 0`.
+    /// The allowed values in words, for a sentence: "at least 0", "above 0"
+    /// or "at most 0".
+    pub fn allowed_in_words(self) -> &'static str {
+        match self {
+            Input::DemandElasticity => "at most 0",
+            _ if self.must_be_positive() => "above 0",
+            _ => "at least 0",
+        }
+    }
+
+    /// The allowed values as a condition: `>= 0`, `> 0` or `<= 0`.
     pub fn allowed(self) -> &'static str {
         match self {
             Input::DemandElasticity => "<= 0",

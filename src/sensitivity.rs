@@ -339,7 +339,7 @@ pub enum GridError {
     /// varying it would silently change the model.
     #[error("grid over `{input}`: {reason}\n  = help: {help}")]
     NotInScenario { input: Input, reason: String, help: String },
-    #[error("grid `{spec}`: `{input}` must be {allowed}, but the range starts at {start}", allowed = .input.allowed(), start = plain(*.start))]
+    #[error("grid `{spec}`: `{input}` must be {allowed}, but the range starts at {start}", allowed = .input.allowed_in_words(), start = plain(*.start))]
     BelowMinimum {
         spec: String,
         input: Input,
@@ -955,7 +955,7 @@ mod tests {
         let err = |s: &str| s.parse::<Axis>().unwrap_err().to_string();
         assert!(err("price").contains("is not `INPUT=START:END:STEP`"));
         assert!(err("prise=1:2:1").contains("did you mean `price`"));
-        assert!(err("price=-10:10:5").contains("`price` must be >= 0"));
+        assert!(err("price=-10:10:5").contains("`price` must be at least 0"));
         assert!(err("price=80:121:5").contains("do not land on 121; the nearest end is 120"));
         assert!(err("price=80:120:0").contains("step must be above 0"));
         assert!(err("price=120:80:5").contains("end must not be below the start"));

@@ -259,6 +259,17 @@ impl RawScenario {
             }
             (base, over) => pick(base, over),
         };
+        // `reference_price` defaults to the price at which `demand` holds:
+        // the base's, unless the variant states its own demand. A variant
+        // that only raises the price moves along the curve; it does not
+        // carry the curve's reference point with it.
+        let demand_curve = demand_curve.map(|curve| {
+            let (span, mut c) = (curve.span(), curve.into_inner());
+            if c.reference_price.is_none() && over.demand.is_none() && over.price.is_some() {
+                c.reference_price = self.price.clone();
+            }
+            Spanned::new(span, c)
+        });
         RawScenario {
             name: over.name.clone(),
             currency: pick(&self.currency, &over.currency),
@@ -1041,6 +1052,23 @@ mod tests {
                 reference_price: 100.0
             })
         );
+    }
+
+    /// A variant that only changes the price moves along the base's curve;
+    /// one that restates demand states a new reference point.
+    #[test]
+    fn a_variants_price_moves_along_the_curve_its_demand_restates_the_reference() {
+        let text = "price = 12\nunit_variable_cost = 5\nfixed_cost = 50000\ndemand = 30000\n\
+                    [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -2\n\
+                    [scenarios.dear]\nprice = 14\n[scenarios.restated]\nprice = 14\ndemand = 25000\n";
+        let file = ScenarioFile::parse(text, "v.toml").unwrap();
+        let reference = |name: &str| file.variant(name).unwrap().demand_curve.unwrap().reference_price;
+        assert_eq!(reference("dear"), 12.0);
+        assert_eq!(reference("restated"), 14.0);
+        // 30,000 x (14 / 12)^-2 = 22,040.816...; (14 - 5) x that - 50,000 = 148,367.35
+        let dear = crate::evaluate(&file.variant("dear").unwrap()).unwrap().results;
+        assert!((dear.units_sold - 30_000.0 * (12.0f64 / 14.0).powi(2)).abs() < 1e-9);
+        assert!((dear.profit - 148_367.346_938_775_5).abs() < 1e-6);
     }
 
     #[test]

@@ -370,6 +370,9 @@ fn search(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, Sol
     while down.is_some() || up.is_some() {
         let reach = stride * 2f64.powi(k);
         k += 1;
+        // Both sides step out by the same reach each round; where both cross
+        // the target in one round, the crossing nearer today's value wins.
+        let mut hits: Vec<Hit> = Vec::new();
         if let Some((last, last_d)) = down
             && let x = (today - reach).max(minimum)
             // An input without a lower limit (the elasticity) stops where the
@@ -377,28 +380,8 @@ fn search(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, Sol
             // reads 0 x inf and a linear curve's demand falls to 0.
             && (x.is_finite() && x >= -f64::MAX / 4.0 && k <= 2100)
         {
-            let d = g(x);
-            if let Some(d) = d {
-                seen.add(x, d);
-                // A value tried that hits the target (the metric exactly at
-                // the target at the input's minimum, say) is an answer, not
-                // merely one end of a bracket.
-                if d.abs() <= tolerance {
-                    return Ok(answer(x, d, Method::Bracketing));
-                }
-            }
-            if let (Some(a), Some(b)) = (d, last_d)
-                && (a < 0.0) != (b < 0.0)
-                && let Some((root, r)) = brent(&mut g, x, a, last, b, tolerance)
-            {
-                let (root, r) = tidied(&mut g, root, r);
-                return Ok(answer(root, r, Method::Bracketing));
-            }
-            if let (None, Some(b)) = (d, last_d)
-                && let Some((root, r)) = toward_edge(&mut g, last, b, x, tolerance, &mut seen)
-            {
-                return Ok(answer(root, r, Method::Bracketing));
-            }
+            let (hit, d) = probe(&mut g, &mut seen, last, last_d, x, tolerance);
+            hits.extend(hit);
             down = (x > minimum && last > minimum).then_some((x, d.or(last_d)));
         } else {
             down = None;
@@ -407,28 +390,22 @@ fn search(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, Sol
             let x = (today + reach).min(maximum);
             if !x.is_finite() || x > f64::MAX / 4.0 || k > 2100 || last >= maximum {
                 up = None;
-                continue;
+            } else {
+                let (hit, d) = probe(&mut g, &mut seen, last, last_d, x, tolerance);
+                hits.extend(hit);
+                up = Some((x, d.or(last_d)));
             }
-            let d = g(x);
-            if let Some(d) = d {
-                seen.add(x, d);
-                if d.abs() <= tolerance {
-                    return Ok(answer(x, d, Method::Bracketing));
-                }
-            }
-            if let (Some(a), Some(b)) = (d, last_d)
-                && (a < 0.0) != (b < 0.0)
-                && let Some((root, r)) = brent(&mut g, last, b, x, a, tolerance)
-            {
-                let (root, r) = tidied(&mut g, root, r);
-                return Ok(answer(root, r, Method::Bracketing));
-            }
-            if let (None, Some(b)) = (d, last_d)
-                && let Some((root, r)) = toward_edge(&mut g, last, b, x, tolerance, &mut seen)
-            {
-                return Ok(answer(root, r, Method::Bracketing));
-            }
-            up = Some((x, d.or(last_d)));
+        }
+        if let Some(hit) = hits
+            .into_iter()
+            .min_by(|a, b| (a.x - today).abs().total_cmp(&(b.x - today).abs()))
+        {
+            let (x, d) = if hit.tidy {
+                tidied(&mut g, hit.x, hit.residual)
+            } else {
+                (hit.x, hit.residual)
+            };
+            return Ok(answer(x, d, Method::Bracketing));
         }
     }
 
@@ -513,6 +490,73 @@ fn search(scenario: &Scenario, input: Input, goal: Goal) -> Result<Solution, Sol
             .closest
             .map(|(x, d)| (x, goal.metric.at(&input.with(scenario, x)).unwrap_or(d + goal.target))),
     })
+}
+
+/// A value of the input that reaches the target, found by the scan.
+struct Hit {
+    x: f64,
+    residual: f64,
+    /// Found by root finding (so a hair from a short decimal, perhaps), not
+    /// tried as it stands.
+    tidy: bool,
+}
+
+/// One step of the scan to `x` from the last value tried on that side: a
+/// value that hits the target (tried, or between the two), and the metric's
+/// distance from the target at `x`.
+fn probe(
+    g: &mut impl FnMut(f64) -> Option<f64>,
+    seen: &mut Seen,
+    last: f64,
+    last_d: Option<f64>,
+    x: f64,
+    tolerance: f64,
+) -> (Option<Hit>, Option<f64>) {
+    let d = g(x);
+    if let Some(d) = d {
+        seen.add(x, d);
+        // A value tried that hits the target (the metric exactly at the
+        // target at the input's minimum, say) is an answer, not merely one
+        // end of a bracket.
+        if d.abs() <= tolerance {
+            return (
+                Some(Hit {
+                    x,
+                    residual: d,
+                    tidy: false,
+                }),
+                Some(d),
+            );
+        }
+    }
+    if let (Some(a), Some(b)) = (d, last_d)
+        && (a < 0.0) != (b < 0.0)
+    {
+        let (lo, f_lo, hi, f_hi) = if x < last { (x, a, last, b) } else { (last, b, x, a) };
+        if let Some((root, r)) = brent(g, lo, f_lo, hi, f_hi, tolerance) {
+            return (
+                Some(Hit {
+                    x: root,
+                    residual: r,
+                    tidy: true,
+                }),
+                d,
+            );
+        }
+    }
+    if let (None, Some(b)) = (d, last_d)
+        && let Some((root, r)) = toward_edge(g, last, b, x, tolerance, seen)
+    {
+        return (
+            Some(Hit {
+                x: root,
+                residual: r,
+                tidy: false,
+            }),
+            d,
+        );
+    }
+    (None, d)
 }
 
 /// Between a defined point and an undefined one (the metric has no value at
@@ -943,6 +987,21 @@ mod tests {
         let a = solve(&seed(), Input::Price, profit(450_000.0)).unwrap();
         assert_eq!(a.method, Method::Today);
         assert_eq!(a.value, 100.0);
+    }
+
+    /// Profit on a linear curve is a hump: (p - 6) x 30,000 x (24 - p) / 12
+    /// - 180,000 is 0 where p^2 - 30p + 216 = 0, at p = 12 and p = 18. From
+    /// 15.9 the scan crosses both in one round; 18 (+2.1) is nearer than 12.
+    #[test]
+    fn of_two_break_evens_crossed_in_one_round_the_nearer_is_given() {
+        let text = "price = 15.9\nunit_variable_cost = 6\nfixed_cost = 180000\ndemand = 30000\n\
+                    [demand_curve]\nkind = \"linear\"\nelasticity = -1\nreference_price = 12\n";
+        let s = crate::ScenarioFile::parse(text, "f.toml").unwrap().base().unwrap();
+        let found = solve(&s, Input::Price, profit(0.0)).unwrap();
+        assert_eq!(found.value, 18.0);
+        check(&s, &found, profit(0.0));
+        let below = solve(&Input::Price.with(&s, 14.0), Input::Price, profit(0.0)).unwrap();
+        assert_eq!(below.value, 12.0, "from 14, 12 (-2) is nearer than 18 (+4)");
     }
 
     #[test]

@@ -989,9 +989,10 @@ mod tests {
         assert_eq!(a.value, 100.0);
     }
 
-    /// Profit on a linear curve is a hump: (p - 6) x 30,000 x (24 - p) / 12
-    /// - 180,000 is 0 where p^2 - 30p + 216 = 0, at p = 12 and p = 18. From
-    /// 15.9 the scan crosses both in one round; 18 (+2.1) is nearer than 12.
+    /// Profit on a linear curve is a hump, `(p - 6) x 30,000 x (24 - p) / 12
+    /// less 180,000`, which is 0 where p^2 - 30p + 216 = 0: at p = 12 and
+    /// p = 18. From 15.9 the scan crosses both in one round; 18 (+2.1) is
+    /// nearer than 12.
     #[test]
     fn of_two_break_evens_crossed_in_one_round_the_nearer_is_given() {
         let text = "price = 15.9\nunit_variable_cost = 6\nfixed_cost = 180000\ndemand = 30000\n\

@@ -403,7 +403,7 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
             y[k] = t;
             let e = evaluate(&place(&y)).ok();
             Point {
-                value: t,
+                value: model::tidy(t),
                 metric: e.as_ref().and_then(|e| (spec.get)(&e.results)),
                 profit: e.as_ref().map(|e| e.results.profit),
                 units_sold: e.as_ref().map(|e| e.results.units_sold),
@@ -421,10 +421,12 @@ pub fn optimize(scenario: &Scenario, variables: &[Variable], metric_name: &str) 
             today: var.input.get(scenario),
             optimum: x[k],
             binding,
+            // Reported as every analysis reports figures (see `model::tidy`);
+            // the search itself runs on the exact ones.
             check: Check {
-                step,
-                below,
-                above,
+                step: model::tidy(step),
+                below: below.map(model::tidy),
+                above: above.map(model::tidy),
                 passed,
             },
             curve,

@@ -492,3 +492,27 @@ fn operating_leverage_near_zero_profit_is_no_maximum_not_a_huge_one() {
         .stdout("")
         .stderr(predicate::str::contains("`operating_leverage` has no maximum"));
 }
+
+#[test]
+fn the_checks_and_curve_read_without_binary_noise() {
+    // Seed case, price 50 to 150: profit rises to the bound 150; the check
+    // one step (0.01) below is (149.99 - 50) x 10,000 - 50,000 = 949,900.
+    let out = plan()
+        .args([
+            "optimize",
+            "scenarios/medical-imaging.toml",
+            "--vary",
+            "price=50:150",
+            "-f",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    let check = &json["variables"][0]["check"];
+    assert_eq!(check["step"], 0.01);
+    assert_eq!(check["below"], 949_900.0);
+}

@@ -536,3 +536,19 @@ fn a_profit_that_never_varies_is_drawn_as_one_bar_on_a_readable_axis() {
     assert!((points.first().unwrap().1 - y_tick(&svg, "0")).abs() < 0.2);
     assert!((points.last().unwrap().1 - y_tick(&svg, "100")).abs() < 0.2);
 }
+
+#[test]
+fn a_bridge_between_currencies_labels_each_profit_in_its_own_and_converts_nothing() {
+    let svg = chart(&[
+        "--kind",
+        "bridge",
+        "scenarios/medical-imaging.toml",
+        "scenarios/saas-subscription.toml",
+    ]);
+    let all = texts(&svg).join("\n");
+    assert!(all.contains("450,000 CNY"), "{all}");
+    assert!(all.contains("6,620 EUR"), "{all}");
+    // 6,620 - 450,000 = -443,380: a change between unlike amounts, no currency.
+    assert!(all.contains("(-443,380)"), "{all}");
+    assert!(!all.contains("443,380 CNY") && !all.contains("443,380 EUR"), "{all}");
+}

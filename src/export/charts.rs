@@ -329,12 +329,15 @@ pub fn hbars(
 /// The profit bridge of `plan diff` as a waterfall: the old profit, each
 /// input's Shapley part stepping from it, and the new profit.
 pub fn bridge(old: &Scenario, new: &Scenario, bridge: &plan::diff::Bridge) -> String {
-    let unit = money(old);
+    // Each plan's profit in its own currency; the changes in one only where
+    // both share it (as `plan diff` prints them: it converts nothing).
+    let shared = (old.currency == new.currency).then(|| old.currency.clone()).flatten();
+    let unit = Unit::Money(shared.clone());
     let mut rows = vec![HBar {
         label: old.name.clone(),
         spans: vec![(0.0, bridge.old, "bar-total")],
         left_text: String::new(),
-        right_text: human_number(bridge.old, &unit),
+        right_text: human_number(bridge.old, &money(old)),
     }];
     let mut running = bridge.old;
     for part in &bridge.parts {
@@ -353,16 +356,20 @@ pub fn bridge(old: &Scenario, new: &Scenario, bridge: &plan::diff::Bridge) -> St
         label: new.name.clone(),
         spans: vec![(0.0, bridge.new, "bar-total")],
         left_text: String::new(),
-        right_text: human_number(bridge.new, &unit),
+        right_text: human_number(bridge.new, &money(new)),
     });
     let sign = if bridge.total > 0.0 { "+" } else { "" };
     let subtitle = format!(
         "profit {} -> {} ({sign}{}), split by input (Shapley values)",
-        human_number(bridge.old, &unit),
-        human_number(bridge.new, &unit),
+        human_number(bridge.old, &money(old)),
+        human_number(bridge.new, &money(new)),
         human_number(bridge.total, &unit)
     );
-    let currency = old.currency.as_deref().unwrap_or("money");
+    let currency = match (&shared, old.currency == new.currency) {
+        (Some(code), _) => code.as_str(),
+        (None, true) => "money",
+        (None, false) => "mixed currencies, not converted",
+    };
     hbars(
         // Each name shortened, so that a long first name leaves the second in view.
         &format!(

@@ -384,3 +384,41 @@ fn samples_that_overflow_are_an_error_not_statistics_that_skip_them() {
         assert!(!samples.exists(), "nothing is written");
     }
 }
+
+#[test]
+fn samples_piped_to_a_reader_that_stops_early_still_give_the_report() {
+    use std::io::Read;
+    use std::process::{Command as StdCommand, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.txt");
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_plan"))
+        .args([
+            "simulate",
+            RISK,
+            "--samples",
+            "200000",
+            "--samples-out",
+            "/dev/stdout",
+            "-o",
+        ])
+        .arg(&report)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the header line only, then close the pipe, as `| head -1` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("Probability of a loss")
+    );
+}

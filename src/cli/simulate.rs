@@ -221,6 +221,9 @@ struct SampleWriter {
     columns: usize,
     next: u64,
     record: Vec<String>,
+    /// The pipe's reader stopped reading (`--samples-out /dev/stdout | head`):
+    /// the rest of the samples go nowhere, and the run goes on to its report.
+    reader_gone: bool,
 }
 
 impl SampleWriter {
@@ -253,10 +256,14 @@ impl SampleWriter {
             columns: columns.len(),
             next: 1,
             record: Vec::new(),
+            reader_gone: false,
         })
     }
 
     fn write(&mut self, rows: &[f64]) -> Result<(), std::io::Error> {
+        if self.reader_gone {
+            return Ok(());
+        }
         for row in rows.chunks(self.columns) {
             self.record.clear();
             self.record.push(self.next.to_string());
@@ -264,13 +271,28 @@ impl SampleWriter {
                 row.iter()
                     .map(|v| if v.is_finite() { full_number(*v) } else { String::new() }),
             );
-            self.writer.write_record(&self.record)?;
+            if let Err(e) = self.writer.write_record(&self.record) {
+                // csv's own conversion to an I/O error says `Other`; take the
+                // I/O error out, so that a closed pipe is known as one.
+                let io = match e.into_kind() {
+                    csv::ErrorKind::Io(io) => io,
+                    other => std::io::Error::other(format!("{other:?}")),
+                };
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    self.reader_gone = true;
+                    return Ok(());
+                }
+                return Err(io);
+            }
             self.next += 1;
         }
         Ok(())
     }
 
     fn finish(self) -> anyhow::Result<()> {
+        if self.reader_gone {
+            return Ok(());
+        }
         let context = || format!("cannot write the samples to `{}`", self.path.display());
         let buffered = self
             .writer

@@ -513,3 +513,23 @@ fn under_a_hill_response_the_json_uplift_input_is_null_and_the_result_holds_the_
     let uplift = json["results"]["uplift"].as_f64().unwrap();
     assert!((uplift - expected).abs() < 1e-12, "{uplift} vs {expected}");
 }
+
+#[test]
+fn a_full_disk_on_stdout_is_an_error_that_says_stdout() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full here");
+        return;
+    }
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = StdCommand::new(env!("CARGO_BIN_EXE_plan"))
+        .args(["evaluate", SEED])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot write output to stdout: No space left on device"),
+        "{stderr}"
+    );
+}

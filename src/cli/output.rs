@@ -55,9 +55,11 @@ pub fn write_parts<B: AsRef<[u8]>>(path: Option<&Path>, parts: &[B]) -> anyhow::
         None => {
             let mut stdout = std::io::stdout().lock();
             for part in parts {
-                stdout.write_all(part.as_ref())?;
+                stdout
+                    .write_all(part.as_ref())
+                    .context("cannot write output to stdout")?;
             }
-            stdout.flush()?;
+            stdout.flush().context("cannot write output to stdout")?;
             Ok(())
         }
         Some(path) => {
@@ -74,8 +76,10 @@ pub fn write_parts<B: AsRef<[u8]>>(path: Option<&Path>, parts: &[B]) -> anyhow::
                 return Ok(());
             }
             let mut file = tempfile::NamedTempFile::new_in(folder_of(path)).with_context(context)?;
+            // Through the plain file: the temporary file's own writer would
+            // put its made-up name in the message.
             for part in parts {
-                file.write_all(part.as_ref()).with_context(context)?;
+                file.as_file_mut().write_all(part.as_ref()).with_context(context)?;
             }
             if let Some(permissions) = permissions_for(existing) {
                 file.as_file().set_permissions(permissions).with_context(context)?;

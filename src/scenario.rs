@@ -50,9 +50,11 @@ pub struct Scenario {
     pub marketing_response: Option<HillResponse>,
 }
 
-/// A scenario as reports write it: the same fields, except that under a
-/// Hill response `marketing.uplift` is `null` (the curve sets the uplift; the
-/// 0 kept in [`Marketing`] is a placeholder, not an input).
+/// A scenario as reports write it: the same fields, laid out as the file
+/// lays them out. Under a Hill response the curve's parameters sit in
+/// `marketing` beside `response = "hill"` (as `marketing.max_uplift` is
+/// named everywhere else), and `marketing.uplift` is `null` (the curve sets
+/// the uplift; the 0 kept in [`Marketing`] is a placeholder, not an input).
 #[derive(Serialize)]
 struct ScenarioOut {
     currency: Option<String>,
@@ -66,19 +68,36 @@ struct ScenarioOut {
     marketing: Option<MarketingOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     demand_curve: Option<DemandCurve>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    marketing_response: Option<HillResponse>,
 }
 
 #[derive(Serialize)]
 struct MarketingOut {
     spend: f64,
     uplift: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_uplift: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    half_saturation_spend: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shape: Option<f64>,
 }
 
 impl From<Scenario> for ScenarioOut {
     fn from(s: Scenario) -> ScenarioOut {
-        let fixed_uplift = s.marketing_response.is_none();
+        let hill = s.marketing_response;
+        let marketing = match (s.marketing, hill) {
+            (None, None) => None,
+            (m, hill) => Some(MarketingOut {
+                spend: m.as_ref().map_or(0.0, |m| m.spend),
+                uplift: m.filter(|_| hill.is_none()).map(|m| m.uplift),
+                response: hill.as_ref().map(|_| "hill"),
+                max_uplift: hill.as_ref().map(|h| h.max_uplift),
+                half_saturation_spend: hill.as_ref().map(|h| h.half_saturation_spend),
+                shape: hill.as_ref().map(|h| h.shape),
+            }),
+        };
         ScenarioOut {
             currency: s.currency,
             period: s.period,
@@ -88,12 +107,8 @@ impl From<Scenario> for ScenarioOut {
             demand: s.demand,
             capacity: s.capacity,
             target_profit: s.target_profit,
-            marketing: s.marketing.map(|m| MarketingOut {
-                spend: m.spend,
-                uplift: fixed_uplift.then_some(m.uplift),
-            }),
+            marketing,
             demand_curve: s.demand_curve,
-            marketing_response: s.marketing_response,
         }
     }
 }

@@ -508,6 +508,12 @@ fn under_a_hill_response_the_json_uplift_input_is_null_and_the_result_holds_the_
     let json: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(json["inputs"]["marketing"]["spend"], 20_000.0);
     assert!(json["inputs"]["marketing"]["uplift"].is_null());
+    // The curve's parameters where the file puts them, by the names used everywhere else.
+    assert_eq!(json["inputs"]["marketing"]["response"], "hill");
+    assert_eq!(json["inputs"]["marketing"]["max_uplift"], 0.6);
+    assert_eq!(json["inputs"]["marketing"]["half_saturation_spend"], 25_000.0);
+    assert_eq!(json["inputs"]["marketing"]["shape"], 1.5);
+    assert!(json["inputs"].get("marketing_response").is_none());
     // 0.6 x 20000^1.5 / (20000^1.5 + 25000^1.5) = 0.6 / (1 + 1.25^1.5)
     let expected = 0.6 / (1.0 + 1.25f64.powf(1.5));
     let uplift = json["results"]["uplift"].as_f64().unwrap();

@@ -51,6 +51,12 @@ pub enum DiffError {
         "the profit bridge overflows when {inputs} take the new plan's values and the rest keep the old; the inputs are too large to bridge"
     )]
     BridgeOverflow { inputs: String },
+    /// A mix of the two plans has infinite demand (price 0 from one plan on
+    /// the other's constant-elasticity curve), which the model cannot read.
+    #[error(
+        "the profit bridge cannot split this change: when {inputs} take the new plan's values and the rest keep the old, demand is infinite (a price of 0 on a constant-elasticity curve); compare the plans with `plan compare` instead"
+    )]
+    BridgeUnreadable { inputs: String },
     /// More inputs changed than the bridge splits over.
     #[error(
         "{changed} inputs changed, more than the {max} the profit bridge splits over (it needs 2^k evaluations of the model)"
@@ -374,7 +380,19 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
                 factor.take(&mut mixed, new);
             }
         }
-        let profit = core(&mixed).profit;
+        let c = core(&mixed);
+        if !c.readable() {
+            let inputs: Vec<&str> = changed
+                .iter()
+                .enumerate()
+                .filter(|(bit, _)| mask & (1 << bit) != 0)
+                .map(|(_, f)| f.name())
+                .collect();
+            return Err(DiffError::BridgeUnreadable {
+                inputs: crate::scenario::list(&inputs),
+            });
+        }
+        let profit = c.profit;
         if !profit.is_finite() {
             let inputs: Vec<&str> = changed
                 .iter()

@@ -350,6 +350,14 @@ pub fn core(scenario: &Scenario) -> Core {
 }
 
 impl Core {
+    /// Whether `evaluate` can read the plan: demand is finite. At price 0 a
+    /// constant-elasticity curve demands without limit; capacity may still
+    /// cap the units, but `evaluate` refuses the plan, so no analysis may
+    /// answer with it either.
+    pub fn readable(&self) -> bool {
+        self.base_demand.is_finite()
+    }
+
     /// The same figures with binary floating-point noise removed (see [`tidy`]).
     pub fn tidy(self) -> Core {
         Core {

@@ -89,7 +89,8 @@ fn profit_with(scenario: &Scenario, input: Input) -> impl FnMut(f64) -> Option<f
     let mut moved = scenario.clone();
     move |x| {
         input.set(&mut moved, x);
-        Some(core(&moved).profit).filter(|p| p.is_finite())
+        let c = core(&moved);
+        Some(c.profit).filter(|p| p.is_finite() && c.readable())
     }
 }
 
@@ -205,11 +206,16 @@ pub fn one_way(scenario: &Scenario, steps: &[f64]) -> Result<Vec<OneWayRow>, Sen
                     let (profit, break_even_units) = match value {
                         Some(v) => {
                             input.set(&mut moved, v);
-                            let c = core(&moved).tidy();
-                            (
-                                Some(c.profit).filter(|p| p.is_finite()),
-                                c.break_even_units().map(crate::model::tidy).filter(|q| q.is_finite()),
-                            )
+                            let c = core(&moved);
+                            if c.readable() {
+                                let c = c.tidy();
+                                (
+                                    Some(c.profit).filter(|p| p.is_finite()),
+                                    c.break_even_units().map(crate::model::tidy).filter(|q| q.is_finite()),
+                                )
+                            } else {
+                                (None, None)
+                            }
                         }
                         None => (None, None),
                     };

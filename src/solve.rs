@@ -97,7 +97,10 @@ impl Metric {
         let value = match self.fast {
             // Tidied as `evaluate` tidies, so a grid cell reads exactly as
             // `plan evaluate` prints the same figure.
-            Some(fast) => fast(&core(scenario)).map(crate::model::tidy),
+            Some(fast) => {
+                let c = core(scenario);
+                fast(&c).filter(|_| c.readable()).map(crate::model::tidy)
+            }
             None => evaluate(scenario).ok().and_then(|e| (self.spec.get)(&e.results)),
         };
         value.filter(|v| v.is_finite())

@@ -293,3 +293,35 @@ fn an_overflowing_plan_is_named_once_with_its_cause_once() {
     );
     assert_eq!(message.matches("overflows").count(), 1, "{message}");
 }
+
+#[test]
+fn a_bridge_mix_the_model_cannot_read_says_why_not_overflow() {
+    // The old plan has a constant-elasticity curve; the new one a price of 0
+    // and no curve. Both evaluate; the mix "new price on the old curve" has
+    // infinite demand, which is no plan at all.
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.toml");
+    let new = dir.path().join("new.toml");
+    std::fs::write(
+        &old,
+        "price = 12\nunit_variable_cost = 5\nfixed_cost = 50000\ndemand = 30000\n\
+         [demand_curve]\nkind = \"constant_elasticity\"\nelasticity = -2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &new,
+        "price = 0\nunit_variable_cost = 5\nfixed_cost = 50000\ndemand = 30000\n",
+    )
+    .unwrap();
+    plan()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "demand is infinite (a price of 0 on a constant-elasticity curve)",
+        ))
+        .stderr(predicate::str::contains("overflows").not());
+}

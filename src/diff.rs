@@ -380,29 +380,23 @@ pub fn bridge(old: &Scenario, new: &Scenario) -> Result<Bridge, DiffError> {
                 factor.take(&mut mixed, new);
             }
         }
-        let c = core(&mixed);
-        if !c.readable() {
-            let inputs: Vec<&str> = changed
+        // The inputs this mix takes from the new plan, for an error about it.
+        let taken = || {
+            let names: Vec<&str> = changed
                 .iter()
                 .enumerate()
                 .filter(|(bit, _)| mask & (1 << bit) != 0)
                 .map(|(_, f)| f.name())
                 .collect();
-            return Err(DiffError::BridgeUnreadable {
-                inputs: crate::scenario::list(&inputs),
-            });
+            crate::scenario::list(&names)
+        };
+        let c = core(&mixed);
+        if !c.readable() {
+            return Err(DiffError::BridgeUnreadable { inputs: taken() });
         }
         let profit = c.profit;
         if !profit.is_finite() {
-            let inputs: Vec<&str> = changed
-                .iter()
-                .enumerate()
-                .filter(|(bit, _)| mask & (1 << bit) != 0)
-                .map(|(_, f)| f.name())
-                .collect();
-            return Err(DiffError::BridgeOverflow {
-                inputs: crate::scenario::list(&inputs),
-            });
+            return Err(DiffError::BridgeOverflow { inputs: taken() });
         }
         // Tidied as `evaluate` tidies it, so the bridge's ends are the
         // profits the rest of the report shows (6620, not 6619.999999999985).

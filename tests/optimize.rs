@@ -447,21 +447,17 @@ fn a_vast_range_finds_the_spend_the_default_range_finds_and_never_worse_than_tod
     // `scenarios/ai-api-pricing.toml`: the Hill response peaks at a spend of
     // about 51,208 (profit 263,008.48); today's 20,000 earns 235,076.88.
     let out = |range: &str| {
-        let out = plan()
-            .args([
+        json(
+            &[
                 "optimize",
                 "scenarios/ai-api-pricing.toml",
                 "--vary",
                 range,
                 "--format",
                 "json",
-            ])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice::<Value>(&out).unwrap()
+            ],
+            "",
+        )
     };
     let default = out("marketing.spend");
     let vast = out("marketing.spend=0:1e20");
@@ -497,22 +493,18 @@ fn operating_leverage_near_zero_profit_is_no_maximum_not_a_huge_one() {
 fn the_checks_and_curve_read_without_binary_noise() {
     // Seed case, price 50 to 150: profit rises to the bound 150; the check
     // one step (0.01) below is (149.99 - 50) x 10,000 - 50,000 = 949,900.
-    let out = plan()
-        .args([
+    let v = json(
+        &[
             "optimize",
             "scenarios/medical-imaging.toml",
             "--vary",
             "price=50:150",
             "-f",
             "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: Value = serde_json::from_slice(&out).unwrap();
-    let check = &json["variables"][0]["check"];
+        ],
+        "",
+    );
+    let check = &v["variables"][0]["check"];
     assert_eq!(check["step"], 0.01);
     assert_eq!(check["below"], 949_900.0);
 }

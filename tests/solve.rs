@@ -256,7 +256,9 @@ fn a_hill_parameter_is_never_answered_with_0_which_the_file_would_refuse() {
                 "only as `{input}` approaches 0, which it may not reach"
             )));
     }
-    // A reachable target is still found, above 0.
+    // A reachable target is still found, above 0: 6 x 50,000 x (1 + u) -
+    // 140,000 = 240,000 needs u = 0.2667, so s^1.5 / (s^1.5 + h^1.5) = 4/9 and
+    // h = 20,000 x 1.25^(2/3) = 23,207.94.
     plan()
         .args([
             "solve",
